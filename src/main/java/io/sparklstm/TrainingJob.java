@@ -78,7 +78,7 @@ public final class TrainingJob {
                         stats.loss(), stats.seconds(), stats.samplesPerSecond()));
             }
 
-            ClassificationReport report = new DistributedEvaluator(sc).evaluate(trainer.sparkNetwork(), test);
+            ClassificationReport report = new DistributedEvaluator(sc).evaluate(trainer.network(), test);
             log.info(String.format("Test accuracy %.4f, macro F1 %.4f on %d examples", report.accuracy(),
                     report.macroF1(), report.examples()));
             RunMetrics metrics = RunMetrics.of(config.runId(), report, train.examples(), epochs, settings.workers(),

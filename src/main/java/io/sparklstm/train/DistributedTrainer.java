@@ -77,9 +77,4 @@ public final class DistributedTrainer {
     public MultiLayerNetwork network() {
         return sparkNet.getNetwork();
     }
-
-    /** The Spark view of the network, for distributed evaluation. */
-    public SparkDl4jMultiLayer sparkNetwork() {
-        return sparkNet;
-    }
 }
