@@ -33,7 +33,8 @@ public final class DistributedEvaluator {
         try {
             int partitions = Math.max(1, Math.min(test.batchPaths().size(), sc.defaultParallelism()));
             Evaluation merged = sc.parallelize(test.batchPaths(), partitions)
-                    .mapPartitions(new EvaluateBatchesFunction(conf, params, BroadcastHadoopConfigHolder.get(sc)))
+                    .mapPartitions(new EvaluateBatchesFunction(conf, params, BroadcastHadoopConfigHolder.get(sc),
+                            sc.getConf().getInt("spark.task.cpus", 1)))
                     .reduce(DistributedEvaluator::merge);
             return toReport(merged);
         } finally {

@@ -1,6 +1,7 @@
 package io.sparklstm.evaluate;
 
 import io.sparklstm.data.Minibatches;
+import io.sparklstm.train.NativeThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collections;
@@ -25,12 +26,14 @@ final class EvaluateBatchesFunction implements FlatMapFunction<Iterator<String>,
     private final Broadcast<String> configurationJson;
     private final Broadcast<INDArray> parameters;
     private final Broadcast<SerializableHadoopConfig> hadoop;
+    private final int threadsPerTask;
 
     EvaluateBatchesFunction(Broadcast<String> configurationJson, Broadcast<INDArray> parameters,
-                            Broadcast<SerializableHadoopConfig> hadoop) {
+                            Broadcast<SerializableHadoopConfig> hadoop, int threadsPerTask) {
         this.configurationJson = configurationJson;
         this.parameters = parameters;
         this.hadoop = hadoop;
+        this.threadsPerTask = threadsPerTask;
     }
 
     @Override
@@ -39,6 +42,7 @@ final class EvaluateBatchesFunction implements FlatMapFunction<Iterator<String>,
         if (!paths.hasNext()) {
             return Collections.singletonList(evaluation).iterator();
         }
+        NativeThreads.limitOnce(threadsPerTask);
         MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configurationJson.value()));
         net.init(parameters.value(), false); // read-only use: no copy of the parameters
         Configuration conf = hadoop.value().getConfiguration();
