@@ -25,8 +25,9 @@ import java.nio.FloatBuffer;
  * <p>All matrices handled here are row-major (C order) in BLAS terms; an f-ordered {@code [r, c]} ND4J
  * array is simply the row-major {@code [c, r]} transpose, which is how the LSTM weight views are used.</p>
  *
- * <p>Element access goes through {@link #get(int)}/{@link #set(int, double)}: computation is in double, storage
- * in the array's type. A {@code NativeBuf} is not thread-safe; each layer owns its own.</p>
+ * <p>Element loops do not run on this memory directly (NIO accesses defeat the JIT's vectorizer): they bulk-copy
+ * rows to and from Java arrays ({@code read}/{@code write}, plain memcpy). A {@code NativeBuf} is not
+ * thread-safe; each layer owns its own.</p>
  */
 final class NativeBuf {
 
@@ -91,22 +92,24 @@ final class NativeBuf {
         return isFloat;
     }
 
-    double get(int i) {
-        return isFloat ? fb.get(i) : db.get(i);
+    /** Bulk copy of {@code len} elements starting at {@code offset} into {@code dst} (a memcpy). FLOAT only. */
+    void read(int offset, float[] dst, int len) {
+        fb.get(offset, dst, 0, len);
     }
 
-    void set(int i, double v) {
-        if (isFloat) {
-            fb.put(i, (float) v);
-        } else {
-            db.put(i, v);
-        }
+    /** Bulk copy of {@code len} elements of {@code src} to {@code offset}. FLOAT only. */
+    void write(int offset, float[] src, int len) {
+        fb.put(offset, src, 0, len);
     }
 
-    void fill(int from, int to, double v) {
-        for (int i = from; i < to; i++) {
-            set(i, v);
-        }
+    /** Bulk copy of {@code len} elements starting at {@code offset} into {@code dst}. DOUBLE only. */
+    void read(int offset, double[] dst, int len) {
+        db.get(offset, dst, 0, len);
+    }
+
+    /** Bulk copy of {@code len} elements of {@code src} to {@code offset}. DOUBLE only. */
+    void write(int offset, double[] src, int len) {
+        db.put(offset, src, 0, len);
     }
 
     private static Pointer rawAt(long addr) {
