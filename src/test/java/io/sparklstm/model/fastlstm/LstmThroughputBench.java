@@ -19,7 +19,8 @@ import java.util.Locale;
  *       io.sparklstm.model.fastlstm.LstmThroughputBench [warmupBatches] [timedBatches] [rounds]
  * </pre>
  * Each round times {@code timedBatches} {@code fit()} calls of each implementation (alternating, to share any
- * background noise fairly); the best round of each is reported.
+ * background noise fairly); the best round of each is reported. Also try {@code OPENBLAS_CORETYPE=SkylakeX} (see
+ * the package documentation: the bundled OpenBLAS may otherwise pick its slow generic kernels).
  */
 public final class LstmThroughputBench {
 
@@ -32,6 +33,7 @@ public final class LstmThroughputBench {
         if (!"1".equals(System.getenv("OMP_NUM_THREADS"))) {
             System.err.println("WARNING: OMP_NUM_THREADS is not 1, the benchmark is not single-threaded");
         }
+        System.out.println("OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE"));
 
         DataSet ds = new DataSet(LstmNets.features(BATCH, N_IN, T, DataType.FLOAT, 1),
                 LstmNets.labels(BATCH, CLASSES, DataType.FLOAT, 1));
