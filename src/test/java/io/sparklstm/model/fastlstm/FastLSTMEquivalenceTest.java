@@ -61,6 +61,7 @@ class FastLSTMEquivalenceTest {
             fast.fit(ds);
             assertEquals(stock.score(), fast.score(), TOL, "score after step " + i);
         }
+        System.out.printf("Adam x5: max |param diff| = %.3g%n", maxAbsDiff(stock.params(), fast.params()));
         assertTrue(maxAbsDiff(stock.params(), fast.params()) < TOL,
                 "params differ by " + maxAbsDiff(stock.params(), fast.params()));
         assertTrue(maxAbsDiff(stock.getUpdater().getStateViewArray(), fast.getUpdater().getStateViewArray()) < TOL);
@@ -96,6 +97,8 @@ class FastLSTMEquivalenceTest {
         INDArray gf = fast.gradient().gradient();
         assertArrayEquals(gs.shape(), gf.shape());
         double d = maxAbsDiff(gs, gf);
+        System.out.printf("%s nIn=%d n=%d T=%d B=%d: max |grad diff| = %.3g (max |grad| = %.3g)%n",
+                type, nIn, hidden, t, batch, d, gs.amaxNumber().doubleValue());
         assertTrue(d < TOL, type + " gradients differ by " + d + " (max |g| = " + gs.amaxNumber() + ")");
         assertTrue(gf.amaxNumber().doubleValue() > 1e-3, "gradient suspiciously small");
         // the per-parameter gradient map has the stock keys and is made of views of the flat gradient
