@@ -39,15 +39,26 @@ public final class JobProcess implements AutoCloseable {
         reader.start();
     }
 
-    public static JobProcess start(String... jobArgs) throws IOException {
+    /** The command that starts the job's driver in local[2], without the job's own options. */
+    public static List<String> driverCommand() throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(Files.readAllLines(Path.of("submit", "java17-opens.txt")));
         command.addAll(List.of("-Xmx2g", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
                 "-Dspark.driver.host=127.0.0.1", "-cp", System.getProperty("java.class.path"),
                 "io.sparklstm.cli.Main"));
+        return command;
+    }
+
+    public static JobProcess start(String... jobArgs) throws IOException {
+        List<String> command = driverCommand();
         command.addAll(List.of(jobArgs));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        return start(new ProcessBuilder(command));
+    }
+
+    /** Starts any command (e.g. a script that launches the job), collecting its output. */
+    public static JobProcess start(ProcessBuilder builder) throws IOException {
+        builder.redirectErrorStream(true);
         builder.environment().put("OMP_NUM_THREADS", "1");
         return new JobProcess(builder.start());
     }
