@@ -1,0 +1,29 @@
+package io.sparklstm.cli;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * The Spark settings the job cannot run without, applied by the job itself so that no submission can forget them.
+ * Everything else (master, resources, deploy mode) is spark-submit's business; nothing here picks a master.
+ */
+public final class SparkSetup {
+
+    public static final String APP_NAME = "sparklstm";
+
+    private SparkSetup() {
+    }
+
+    /** Kryo with ND4J's registrator: INDArrays in broadcasts and task results serialize compactly. */
+    public static SparkConf configure(SparkConf conf) {
+        return conf
+                .setAppName(conf.get("spark.app.name", APP_NAME))
+                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+    }
+
+    /** A context for the master and settings spark-submit passed in (system properties {@code spark.*}). */
+    public static JavaSparkContext fromSubmit() {
+        return new JavaSparkContext(configure(new SparkConf()));
+    }
+}

@@ -1,0 +1,94 @@
+package io.sparklstm.config;
+
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.regex.Pattern;
+
+/**
+ * The effective configuration of one training run: immutable and validated when built, so every later stage can trust
+ * it. Each check names the command-line option it belongs to, which is also the key in {@code conf/sparklstm.properties}
+ * without the leading dashes.
+ *
+ * @param data               directory (any Hadoop FileSystem URI) holding the four MNIST-format IDX files
+ * @param output             root of the model store (any Hadoop FileSystem URI)
+ * @param runId              name of this run's directory under {@code <output>/runs/}
+ * @param epochs             passes over the training set
+ * @param batchSize          minibatch size of each worker
+ * @param averagingFrequency minibatches each worker fits between two parameter averagings
+ * @param workers            data-parallel workers; 0 means Spark's default parallelism
+ * @param prefetchBatches    minibatches each worker loads ahead of the one it fits (0 disables the prefetch thread)
+ * @param seed               seed of weight initialisation and of the per-epoch shuffle
+ * @param learningRate       Adam's learning rate
+ * @param lstmUnits          units of each of the three LSTM layers
+ * @param trainLimit         use only the first N training examples; 0 means all
+ * @param testLimit          use only the first N test examples; 0 means all
+ * @param overwrite          replace an existing run directory of the same id
+ */
+public record JobConfig(
+        String data,
+        String output,
+        String runId,
+        int epochs,
+        int batchSize,
+        int averagingFrequency,
+        int workers,
+        int prefetchBatches,
+        long seed,
+        double learningRate,
+        int lstmUnits,
+        int trainLimit,
+        int testLimit,
+        boolean overwrite) {
+
+    /** Run ids become directory names on any FileSystem: a conservative portable alphabet, no leading dot. */
+    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final DateTimeFormatter RUN_ID_CLOCK = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
+    public JobConfig {
+        requireText("--data", data);
+        requireText("--output", output);
+        if (runId == null || !RUN_ID.matcher(runId).matches() || runId.contains("..")) {
+            throw new InvalidOptionException("--run-id", runId,
+                    "1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'");
+        }
+        requirePositive("--epochs", epochs);
+        requirePositive("--batch-size", batchSize);
+        requirePositive("--averaging-frequency", averagingFrequency);
+        requireAtLeast("--workers", workers, 0, "an integer >= 1, or 0 for Spark's default parallelism");
+        requireAtLeast("--prefetch-batches", prefetchBatches, 0, "an integer >= 0");
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new InvalidOptionException("--learning-rate", learningRate, "a finite number > 0");
+        }
+        requirePositive("--lstm-units", lstmUnits);
+        requireAtLeast("--train-limit", trainLimit, 0, "an integer >= 1, or 0 for all training examples");
+        requireAtLeast("--test-limit", testLimit, 0, "an integer >= 1, or 0 for all test examples");
+    }
+
+    /** This configuration with {@code workers} resolved, e.g. from Spark's default parallelism. */
+    public JobConfig withWorkers(int resolvedWorkers) {
+        return new JobConfig(data, output, runId, epochs, batchSize, averagingFrequency, resolvedWorkers,
+                prefetchBatches, seed, learningRate, lstmUnits, trainLimit, testLimit, overwrite);
+    }
+
+    /** A run id made from the current UTC time, e.g. {@code 20261129T020304Z}: sortable and unique per second. */
+    public static String timestampRunId(Clock clock) {
+        return RUN_ID_CLOCK.format(clock.instant().atOffset(ZoneOffset.UTC));
+    }
+
+    private static void requireText(String option, String value) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidOptionException(option, value, "a non-empty path or URI");
+        }
+    }
+
+    private static void requirePositive(String option, int value) {
+        requireAtLeast(option, value, 1, "an integer >= 1");
+    }
+
+    private static void requireAtLeast(String option, int value, int min, String expected) {
+        if (value < min) {
+            throw new InvalidOptionException(option, value, expected);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.sparklstm.data;
+
+import java.io.IOException;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * An image file and its label file, validated together: both well formed and declaring the same number of examples.
+ *
+ * @param name   {@code train} or {@code test}
+ * @param images the scanned image file
+ * @param labels the scanned label file
+ */
+public record LabeledSplit(String name, IdxScan images, IdxScan labels) {
+
+    public LabeledSplit {
+        if (images.header().count() != labels.header().count()) {
+            throw new IdxFormatException(labels.file().path().toString(), "has " + labels.header().count()
+                    + " labels but " + images.file().path() + " has " + images.header().count()
+                    + " images, expected equal counts");
+        }
+    }
+
+    /** Locates and scans {@code <prefix>-images-idx3-ubyte[.gz]} and {@code <prefix>-labels-idx1-ubyte[.gz]}. */
+    static LabeledSplit scan(FileSystem fs, Path dir, String name, String prefix) throws IOException {
+        IdxFile images = IdxFile.locate(fs, dir, prefix + "-images-idx3-ubyte", IdxHeader.Kind.IMAGES);
+        IdxFile labels = IdxFile.locate(fs, dir, prefix + "-labels-idx1-ubyte", IdxHeader.Kind.LABELS);
+        return new LabeledSplit(name, IdxScan.of(fs, images), IdxScan.of(fs, labels));
+    }
+
+    /** Examples available in the files. */
+    public int count() {
+        return images.header().count();
+    }
+
+    /** Examples to use: the first {@code limit}, or all when {@code limit} is 0 or larger than the split. */
+    public int used(int limit) {
+        return limit <= 0 ? count() : Math.min(limit, count());
+    }
+}

@@ -1,0 +1,48 @@
+package io.sparklstm.data;
+
+import io.sparklstm.BadInputException;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The four files of an MNIST-format data set in one directory of any Hadoop FileSystem, each raw or gzipped, all
+ * validated before any training starts: any data set with 28x28 unsigned-byte images and labels 0-9 qualifies.
+ *
+ * @param directory the fully qualified data directory
+ * @param train     training images and labels
+ * @param test      test images and labels
+ */
+public record MnistInputs(Path directory, LabeledSplit train, LabeledSplit test) {
+
+    /** Locates, reads and validates the four files under {@code uri}; fails with a {@link BadInputException}. */
+    public static MnistInputs inspect(String uri, Configuration hadoop) throws IOException {
+        Path dir = new Path(uri);
+        FileSystem fs = dir.getFileSystem(hadoop);
+        Path qualified = fs.makeQualified(dir);
+        if (!fs.exists(dir)) {
+            throw new BadInputException("--data " + qualified + ": directory not found, expected a directory with "
+                    + "the MNIST-format files (fetch MNIST with data/fetch-mnist.sh)");
+        }
+        if (!fs.getFileStatus(dir).isDirectory()) {
+            throw new BadInputException("--data " + qualified + ": is a file, expected a directory");
+        }
+        return new MnistInputs(qualified,
+                LabeledSplit.scan(fs, qualified, "train", "train"),
+                LabeledSplit.scan(fs, qualified, "test", "t10k"));
+    }
+
+    /** SHA-256 of every input file by its qualified path, for provenance. */
+    public Map<String, String> sha256ByFile() {
+        Map<String, String> sums = new LinkedHashMap<>();
+        for (LabeledSplit split : new LabeledSplit[] {train, test}) {
+            for (IdxScan scan : new IdxScan[] {split.images(), split.labels()}) {
+                sums.put(scan.file().path().toString(), scan.sha256());
+            }
+        }
+        return sums;
+    }
+}

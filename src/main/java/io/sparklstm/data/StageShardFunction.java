@@ -1,0 +1,60 @@
+package io.sparklstm.data;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.datavec.spark.util.SerializableHadoopConfig;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Runs on an executor: reads one shard's byte ranges of the IDX files straight from the FileSystem and writes its
+ * minibatches as serialized DataSet files, returning their paths. Files are written under their final names with
+ * overwrite, so a retried task replaces what a failed attempt left.
+ */
+public final class StageShardFunction implements FlatMapFunction<Shard, String> {
+
+    private final Broadcast<SerializableHadoopConfig> hadoop;
+
+    public StageShardFunction(Broadcast<SerializableHadoopConfig> hadoop) {
+        this.hadoop = hadoop;
+    }
+
+    @Override
+    public Iterator<String> call(Shard shard) throws IOException {
+        Configuration conf = hadoop.getValue().getConfiguration();
+        byte[] pixels = read(conf, shard.images(), IdxHeader.Kind.IMAGES, shard);
+        byte[] labels = read(conf, shard.labels(), IdxHeader.Kind.LABELS, shard);
+        Path dir = new Path(shard.outputDir());
+        FileSystem fs = dir.getFileSystem(conf);
+        List<String> written = new ArrayList<>();
+        for (int start = 0, batch = 0; start < shard.count(); start += shard.batchSize(), batch++) {
+            int size = Math.min(shard.batchSize(), shard.count() - start);
+            DataSet minibatch = Minibatches.of(pixels, labels, start, size);
+            Path file = new Path(dir, String.format("batch-%08d.bin", shard.firstBatch() + batch));
+            try (OutputStream out = fs.create(file, true)) {
+                minibatch.save(out);
+            }
+            written.add(file.toString());
+        }
+        return written.iterator();
+    }
+
+    private static byte[] read(Configuration conf, String file, IdxHeader.Kind kind, Shard shard) throws IOException {
+        Path path = new Path(file);
+        byte[] bytes = new byte[Math.multiplyExact(shard.count(), kind.bytesPerExample())];
+        try (FSDataInputStream in = path.getFileSystem(conf).open(path, 1 << 16)) {
+            in.seek(kind.offsetOf(shard.first()));
+            new DataInputStream(in).readFully(bytes);
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,55 @@
+package io.sparklstm.model;
+
+import io.sparklstm.data.Minibatches;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The network this job trains, and nothing else: three stacked LSTM layers (the first two return every time step, the
+ * third only its last), then a dense softmax over the ten classes, trained with cross-entropy and Adam. Inputs are 28
+ * steps of 28 features (see {@link Minibatches}).
+ *
+ * @param units        units of each LSTM layer
+ * @param learningRate Adam's learning rate
+ * @param seed         seed of the weight initialisation
+ */
+public record SeedNetwork(int units, double learningRate, long seed) {
+
+    /** The layer configuration, JSON-serializable and identical on the driver and every executor. */
+    public MultiLayerConfiguration configuration() {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(learningRate))
+                .weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(lstm(Minibatches.FEATURES))
+                .layer(lstm(units))
+                .layer(new LastTimeStep(lstm(units)))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(units).nOut(Minibatches.CLASSES).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(Minibatches.FEATURES, Minibatches.STEPS))
+                .build();
+    }
+
+    /** A freshly initialised network: the same weights for the same seed. */
+    public MultiLayerNetwork newNetwork() {
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration());
+        net.init();
+        return net;
+    }
+
+    private LSTM lstm(int inputs) {
+        return new LSTM.Builder().nIn(inputs).nOut(units).activation(Activation.TANH).build();
+    }
+}

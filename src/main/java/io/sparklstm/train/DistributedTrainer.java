@@ -1,0 +1,85 @@
+package io.sparklstm.train;
+
+import io.sparklstm.data.StagedSplit;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.core.loader.impl.SerializedDataSetLoader;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Synchronous data-parallel training with DL4J's parameter averaging: in every round each worker fits
+ * {@code averagingFrequency} minibatches from the same starting parameters (and Adam state), then the driver averages
+ * parameters and updater state and broadcasts them for the next round.
+ *
+ * <p>The rounds come from an {@link EpochPlan} rather than from DL4J's random split: the data each worker sees is
+ * fixed by the seed (reproducible, and with one worker identical to single-machine training), and the driver learns
+ * the loss of every round. Minibatches are read by the workers from the staged files; the driver only ships paths.
+ */
+public final class DistributedTrainer {
+
+    /** Spark job group of the training rounds, see {@link ExecutorTracker}. */
+    public static final String JOB_GROUP = "sparklstm-train";
+
+    private static final Logger log = LoggerFactory.getLogger(DistributedTrainer.class);
+
+    private final JavaSparkContext sc;
+    private final TrainingSettings settings;
+    private final SparkDl4jMultiLayer sparkNet;
+
+    public DistributedTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainingSettings settings) {
+        this.sc = sc;
+        this.settings = settings;
+        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(
+                settings.workers(), settings.batchSize())
+                .batchSizePerWorker(settings.batchSize())
+                .averagingFrequency(settings.averagingFrequency())
+                .workerPrefetchNumBatches(settings.prefetchBatches())
+                .repartionData(Repartition.Never) // the plan already gives each partition its batches
+                .saveUpdater(true)
+                .rngSeed(settings.seed())
+                .build();
+        this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
+    }
+
+    /** Fits one epoch ({@code epoch} is 1-based) over the staged training minibatches. */
+    public EpochStats fitEpoch(int epoch, StagedSplit train) {
+        long started = System.nanoTime();
+        EpochPlan plan = EpochPlan.of(train.batchPaths(), settings.workers(), settings.averagingFrequency(),
+                settings.seed(), epoch);
+        MultiLayerNetwork net = sparkNet.getNetwork();
+        int epochCount = net.getLayerWiseConfigurations().getEpochCount();
+        double lossSum = 0;
+        int batches = 0;
+        sc.setJobGroup(JOB_GROUP, "train epoch " + epoch, false);
+        try {
+            for (List<String> round : plan.rounds()) {
+                JavaRDD<String> paths = sc.parallelize(round, settings.workers());
+                sparkNet.fitPaths(paths, new SerializedDataSetLoader());
+                paths.unpersist(false);
+                lossSum += sparkNet.getScore() * round.size();
+                batches += round.size();
+            }
+        } finally {
+            sc.clearJobGroup();
+        }
+        // fitPaths counts every round as an epoch; one epoch it is.
+        net.getLayerWiseConfigurations().setEpochCount(epochCount + 1);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        return new EpochStats(epoch, lossSum / batches, seconds, train.examples() / seconds, plan.rounds().size());
+    }
+
+    public MultiLayerNetwork network() {
+        return sparkNet.getNetwork();
+    }
+
+    /** The Spark view of the network, for distributed evaluation. */
+    public SparkDl4jMultiLayer sparkNetwork() {
+        return sparkNet;
+    }
+}

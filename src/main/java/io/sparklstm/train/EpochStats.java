@@ -1,0 +1,13 @@
+package io.sparklstm.train;
+
+/**
+ * What one epoch cost and achieved.
+ *
+ * @param epoch            1-based epoch number
+ * @param loss             mean training loss: the workers' minibatch loss at each averaging, averaged over the epoch
+ * @param seconds          wall time of the epoch on the driver
+ * @param samplesPerSecond training examples fitted per second of wall time, all workers together
+ * @param rounds           parameter-averaging rounds in the epoch
+ */
+public record EpochStats(int epoch, double loss, double seconds, double samplesPerSecond, int rounds) {
+}

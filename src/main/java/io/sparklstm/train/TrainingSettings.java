@@ -1,0 +1,22 @@
+package io.sparklstm.train;
+
+import io.sparklstm.config.JobConfig;
+
+/**
+ * The part of the configuration that shapes distributed training.
+ *
+ * @param workers            data-parallel workers (Spark partitions per averaging round)
+ * @param batchSize          minibatch size of each worker
+ * @param averagingFrequency minibatches each worker fits between averagings
+ * @param prefetchBatches    minibatches a worker loads ahead (0: no prefetch thread)
+ * @param seed               seed of the per-epoch shuffle
+ */
+public record TrainingSettings(int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed) {
+
+    /** Settings from the job's configuration; {@code workers = 0} there resolves to {@code defaultParallelism}. */
+    public static TrainingSettings from(JobConfig config, int defaultParallelism) {
+        int workers = config.workers() > 0 ? config.workers() : defaultParallelism;
+        return new TrainingSettings(workers, config.batchSize(), config.averagingFrequency(),
+                config.prefetchBatches(), config.seed());
+    }
+}

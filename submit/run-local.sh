@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the training job end to end in Spark local mode on all cores, with files on local disk:
+#   submit/run-local.sh [job options]        e.g. submit/run-local.sh --epochs 1 --train-limit 5000
+# On a fresh clone it first builds the application jar (mvn package) and fetches MNIST (data/fetch-mnist.sh).
+# The job is launched through Spark's own submit entry point (org.apache.spark.deploy.SparkSubmit, the class behind
+# spark-submit) with the application jar, exactly as on a cluster; only the master differs.
+#
+# Environment: SPARK_MASTER (default local[*]), DRIVER_MEMORY (JVM heap, default 4g),
+#              OMP_NUM_THREADS (default 1: one native thread per Spark task is fastest for ND4J).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
+jar=target/sparklstm-$version.jar
+
+if [[ ! -f $jar || ! -d target/spark-home/jars ]]; then
+  echo "run-local: building $jar (first run only)"
+  mvn -B -q -DskipTests package
+fi
+if [[ ! -f data/mnist/train-images-idx3-ubyte ]]; then
+  data/fetch-mnist.sh
+fi
+
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+log_conf=()
+[[ -f conf/log4j2.properties ]] && log_conf=(-Dlog4j2.configurationFile="$root/conf/log4j2.properties")
+
+# shellcheck disable=SC2046 # one option per line in the file
+exec java $(cat submit/java17-opens.txt) -Xmx"${DRIVER_MEMORY:-4g}" \
+  -Dorg.bytedeco.javacpp.maxbytes=8G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G \
+  "${log_conf[@]}" \
+  -cp "target/spark-home/jars/*" org.apache.spark.deploy.SparkSubmit \
+  --master "${SPARK_MASTER:-local[*]}" \
+  --class io.sparklstm.cli.Main \
+  "$jar" "$@"
