@@ -139,8 +139,14 @@ wait_for "Spark Workers" "$master_pid" workers_registered
 log "$WORKERS Workers registered"
 
 # --- Data on HDFS ----------------------------------------------------------------------------------------
-fs() { "$JAVA" -Xmx256m -cp "$spark_cp" -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
-  org.apache.hadoop.fs.FsShell -fs "$hdfs" "$@"; }
+# Hadoop's FsShell (what `hdfs dfs` runs) needs a core-site.xml on its classpath: one naming this HDFS.
+mkdir -p "$run/hadoop-conf"
+cat >"$run/hadoop-conf/core-site.xml" <<XML
+<?xml version="1.0"?>
+<configuration><property><name>fs.defaultFS</name><value>$hdfs</value></property></configuration>
+XML
+fs() { "$JAVA" -Xmx256m -cp "$run/hadoop-conf:$spark_cp" -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
+  org.apache.hadoop.fs.FsShell "$@"; }
 fs -mkdir -p /data/mnist
 fs -put -f data/mnist/* /data/mnist/ || fail "could not upload MNIST to $hdfs/data/mnist"
 log "MNIST uploaded to $hdfs/data/mnist"

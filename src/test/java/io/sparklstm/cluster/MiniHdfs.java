@@ -41,7 +41,6 @@ public final class MiniHdfs implements AutoCloseable {
   public static MiniHdfs start(Path baseDir, int dataNodes) throws IOException {
     Files.createDirectories(baseDir);
     Configuration conf = new Configuration();
-    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, baseDir.toAbsolutePath().toString());
     // Loopback only; small blocks so even MNIST is spread over both DataNodes.
     conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
     conf.set("dfs.datanode.address", "127.0.0.1:0");
