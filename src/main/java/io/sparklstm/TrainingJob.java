@@ -12,6 +12,7 @@ import io.sparklstm.store.RunStore;
 import io.sparklstm.train.DistributedTrainer;
 import io.sparklstm.train.EpochStats;
 import io.sparklstm.train.ExecutorTracker;
+import io.sparklstm.train.NativeThreads;
 import io.sparklstm.train.TrainingSettings;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ public final class TrainingJob {
     }
 
     public Result run() throws IOException {
+        NativeThreads.limitOnce(sc.getConf().getInt("spark.task.cpus", 1));
         MnistInputs inputs = MnistInputs.inspect(config.data(), sc.hadoopConfiguration());
         RunStore store = RunStore.at(config.output(), sc.hadoopConfiguration());
         store.checkWritable(config.runId(), config.overwrite());
@@ -78,7 +80,7 @@ public final class TrainingJob {
                         stats.loss(), stats.seconds(), stats.samplesPerSecond()));
             }
 
-            ClassificationReport report = new DistributedEvaluator(sc).evaluate(trainer.sparkNetwork(), test);
+            ClassificationReport report = new DistributedEvaluator(sc).evaluate(trainer.network(), test);
             log.info(String.format("Test accuracy %.4f, macro F1 %.4f on %d examples", report.accuracy(),
                     report.macroF1(), report.examples()));
             RunMetrics metrics = RunMetrics.of(config.runId(), report, train.examples(), epochs, settings.workers(),

@@ -6,15 +6,59 @@ import java.io.Serializable;
  * A contiguous run of examples that one Spark task turns into minibatch files. It is a few numbers and two paths, so
  * tasks stay tiny whatever the data set's size: executors read the bytes themselves.
  *
- * @param images      uncompressed IDX image file
- * @param labels      uncompressed IDX label file
- * @param first       index of the shard's first example; a multiple of {@code batchSize}
- * @param count       examples in the shard
- * @param batchSize   examples per minibatch file (the last one of the split may be smaller)
- * @param outputDir   directory the minibatch files are written to
+ * <p>A plain class rather than a record: Spark ships it with Kryo 4, which cannot build records.
  */
-public record Shard(String images, String labels, long first, int count, int batchSize, String outputDir)
-        implements Serializable {
+public final class Shard implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String images;
+    private final String labels;
+    private final long first;
+    private final int count;
+    private final int batchSize;
+    private final String outputDir;
+
+    /**
+     * @param images    uncompressed IDX image file
+     * @param labels    uncompressed IDX label file
+     * @param first     index of the shard's first example; a multiple of {@code batchSize}
+     * @param count     examples in the shard
+     * @param batchSize examples per minibatch file (the last one of the split may be smaller)
+     * @param outputDir directory the minibatch files are written to
+     */
+    public Shard(String images, String labels, long first, int count, int batchSize, String outputDir) {
+        this.images = images;
+        this.labels = labels;
+        this.first = first;
+        this.count = count;
+        this.batchSize = batchSize;
+        this.outputDir = outputDir;
+    }
+
+    public String images() {
+        return images;
+    }
+
+    public String labels() {
+        return labels;
+    }
+
+    public long first() {
+        return first;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public String outputDir() {
+        return outputDir;
+    }
 
     /** Global index of the shard's first minibatch, used in file names so that sorting names sorts batches. */
     public long firstBatch() {

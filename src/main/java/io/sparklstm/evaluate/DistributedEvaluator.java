@@ -3,15 +3,19 @@ package io.sparklstm.evaluate;
 import io.sparklstm.data.Minibatches;
 import io.sparklstm.data.StagedSplit;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.core.loader.impl.SerializedDataSetLoader;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
-import org.nd4j.evaluation.IEvaluation;
+import org.datavec.spark.util.BroadcastHadoopConfigHolder;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.ConfusionMatrix;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Evaluates a network over staged test minibatches on the executors: each task scores its files with a broadcast copy
- * of the parameters and the driver merges the per-task confusion matrices.
+ * Evaluates a network over staged test minibatches on the executors: the configuration and parameters are broadcast
+ * once, each task scores its files, and the driver merges the per-task confusion matrices.
+ *
+ * <p>dl4j-spark's own path-based evaluation is not used: in 1.0.0-M2 it routes MultiLayerNetworks through a
+ * ComputationGraph code path that fails with a NullPointerException.
  */
 public final class DistributedEvaluator {
 
@@ -21,25 +25,38 @@ public final class DistributedEvaluator {
         this.sc = sc;
     }
 
-    public ClassificationReport evaluate(SparkDl4jMultiLayer network, StagedSplit test) {
+    public ClassificationReport evaluate(MultiLayerNetwork network, StagedSplit test) {
+        Broadcast<String> conf = sc.broadcast(network.getLayerWiseConfigurations().toJson());
+        // A copy: Spark closes AutoCloseable broadcast values (INDArrays are) when the broadcast is destroyed.
+        Broadcast<INDArray> params = sc.broadcast(network.params().dup());
         sc.setJobDescription("evaluate on " + test.examples() + " " + test.name() + " examples");
         try {
-            IEvaluation[] result = network.doEvaluation(
-                    sc.parallelize(test.batchPaths(), Math.min(test.batchPaths().size(), sc.defaultParallelism() * 2)),
-                    network.getDefaultEvaluationWorkers(), test.batchSize(), new SerializedDataSetLoader(),
-                    new Evaluation(Minibatches.CLASSES));
-            return toReport((Evaluation) result[0]);
+            int partitions = Math.max(1, Math.min(test.batchPaths().size(), sc.defaultParallelism()));
+            Evaluation merged = sc.parallelize(test.batchPaths(), partitions)
+                    .mapPartitions(new EvaluateBatchesFunction(conf, params, BroadcastHadoopConfigHolder.get(sc),
+                            sc.getConf().getInt("spark.task.cpus", 1)))
+                    .reduce(DistributedEvaluator::merge);
+            return toReport(merged);
         } finally {
             sc.setJobDescription(null);
+            conf.destroy();
+            params.destroy();
         }
     }
 
+    private static Evaluation merge(Evaluation a, Evaluation b) {
+        a.merge(b);
+        return a;
+    }
+
     static ClassificationReport toReport(Evaluation evaluation) {
-        ConfusionMatrix<Integer> matrix = evaluation.getConfusionMatrix();
         long[][] counts = new long[Minibatches.CLASSES][Minibatches.CLASSES];
-        for (int actual = 0; actual < counts.length; actual++) {
-            for (int predicted = 0; predicted < counts.length; predicted++) {
-                counts[actual][predicted] = matrix.getCount(actual, predicted);
+        ConfusionMatrix<Integer> matrix = evaluation.getConfusionMatrix();
+        if (matrix != null) {
+            for (int actual = 0; actual < counts.length; actual++) {
+                for (int predicted = 0; predicted < counts.length; predicted++) {
+                    counts[actual][predicted] = matrix.getCount(actual, predicted);
+                }
             }
         }
         return new ClassificationReport(counts);

@@ -43,6 +43,7 @@ public final class DistributedTrainer {
                 .repartionData(Repartition.Never) // the plan already gives each partition its batches
                 .saveUpdater(true)
                 .rngSeed(settings.seed())
+                .trainingHooks(new NativeThreadsHook(sc.getConf().getInt("spark.task.cpus", 1)))
                 .build();
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
@@ -76,10 +77,5 @@ public final class DistributedTrainer {
 
     public MultiLayerNetwork network() {
         return sparkNet.getNetwork();
-    }
-
-    /** The Spark view of the network, for distributed evaluation. */
-    public SparkDl4jMultiLayer sparkNetwork() {
-        return sparkNet;
     }
 }
