@@ -143,7 +143,7 @@ log "$WORKERS Workers registered"
 mkdir -p "$run/hadoop-conf"
 cat >"$run/hadoop-conf/core-site.xml" <<XML
 <?xml version="1.0"?>
-<configuration><property><name>fs.defaultFS</name><value>$hdfs</value></property></configuration>
+<configuration><property><name>fs.defaultFS</name><value>$hdfs</value></property><property><name>dfs.replication</name><value>2</value></property></configuration>
 XML
 fs() { "$JAVA" -Xmx256m -cp "$run/hadoop-conf:$spark_cp" -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
   org.apache.hadoop.fs.FsShell "$@"; }
@@ -178,6 +178,7 @@ OMP_NUM_THREADS=$DRIVER_OMP_THREADS "$JAVA" -Xmx"$DRIVER_MEMORY" -cp "$spark_cp"
   --conf "spark.cores.max=$((WORKERS * WORKER_CORES))" \
   --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
   --conf spark.scheduler.maxRegisteredResourcesWaitingTime=120s \
+  --conf spark.hadoop.dfs.replication=2 \
   "$APP_JAR" "${job_args[@]}" &
 pids+=($!)
 wait "${pids[-1]}"
@@ -188,4 +189,10 @@ log "job exited with $job_rc"
 # --- What the run wrote ----------------------------------------------------------------------------------
 log "HDFS listing of $output/runs:"
 fs -ls -R "$output/runs" || true
+metrics=$(fs -ls -R "$output/runs" 2>/dev/null | awk '/metrics.json$/ { print $NF }' | tail -1 || true)
+if [[ -n $metrics ]]; then
+  log "$metrics:"
+  fs -cat "$metrics" || true
+  echo
+fi
 exit "$job_rc"

@@ -139,6 +139,7 @@ class StandaloneClusterIntegrationTest {
 
     // MNIST onto HDFS.
     Configuration hadoop = new Configuration();
+    hadoop.setInt("dfs.replication", 2);
     FileSystem fs = FileSystem.get(URI.create(hdfs), hadoop);
     org.apache.hadoop.fs.Path data = new org.apache.hadoop.fs.Path(hdfs + "/data/mnist");
     fs.mkdirs(data);
@@ -170,6 +171,7 @@ class StandaloneClusterIntegrationTest {
             "--conf", "spark.scheduler.minRegisteredResourcesRatio=1.0",
             "--conf", "spark.scheduler.maxRegisteredResourcesWaitingTime=120s",
             "--conf", "spark.ui.enabled=false",
+            "--conf", "spark.hadoop.dfs.replication=2",
             appJar.toString(),
             "--data", data.toString(),
             "--output", hdfs + "/sparklstm",
