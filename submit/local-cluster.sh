@@ -68,6 +68,7 @@ pids=()          # every JVM this script started, in start order
 cleanup() {
   local rc=$? pid child i children=()
   trap - EXIT INT TERM
+  trap '' PIPE     # Ctrl-C may have closed the pipe our output goes to: finish the clean-up all the same
   # The Workers' executors are their children: note them before their parents go.
   for pid in "${pids[@]}"; do
     while read -r child; do [[ -n $child ]] && children+=("$child"); done < <(pgrep -P "$pid" 2>/dev/null || true)
