@@ -4,7 +4,7 @@ import io.sparklstm.data.Minibatches;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -22,8 +22,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * @param units        units of each LSTM layer
  * @param learningRate Adam's learning rate
  * @param seed         seed of the weight initialisation
+ * @param lstm         implementation of the LSTM layers
  */
-public record SeedNetwork(int units, double learningRate, long seed) {
+public record SeedNetwork(int units, double learningRate, long seed, LstmImplementation lstm) {
+
+    /** The network with the project's default, fast LSTM layers. */
+    public SeedNetwork(int units, double learningRate, long seed) {
+        this(units, learningRate, seed, LstmImplementation.FAST);
+    }
 
     /** The layer configuration, JSON-serializable and identical on the driver and every executor. */
     public MultiLayerConfiguration configuration() {
@@ -49,7 +55,7 @@ public record SeedNetwork(int units, double learningRate, long seed) {
         return net;
     }
 
-    private LSTM lstm(int inputs) {
-        return new LSTM.Builder().nIn(inputs).nOut(units).activation(Activation.TANH).build();
+    private BaseRecurrentLayer lstm(int inputs) {
+        return lstm.layer(inputs, units);
     }
 }

@@ -38,9 +38,9 @@ public final class NativeThreads {
     public static void limitOnce(int fallback) {
         if (applied.compareAndSet(false, true)) {
             int threads = perTask(fallback);
-            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
-            Nd4j.getEnvironment().setMaxThreads(threads);
+            Nd4j.getEnvironment().setMaxThreads(threads); // first: loads the backend NativeOpsHolder needs
             Nd4j.getEnvironment().setMaxMasterThreads(threads);
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
             log.info("ND4J native threads per task: {}", threads);
         }
     }

@@ -1,0 +1,155 @@
+package io.sparklstm.model.fastlstm;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The LSTM math of {@link FastLSTMLayer}: full-sequence forward and backward passes over native buffers, with
+ * the same equations, gate order and parameter layout as DL4J's {@code LSTMHelpers} (no peepholes).
+ *
+ * <h2>Equations (per time step t, gate blocks of width n in the order of DL4J's "IFOG" columns)</h2>
+ * <pre>
+ *   z_t = x_t W + h_{t-1} RW + b                 z = [zi | zf | zo | zg], each [B, n]
+ *   a = tanh(zi)   f = sigmoid(zf)   o = sigmoid(zo)   g = sigmoid(zg)
+ *   c_t = f * c_{t-1} + g * a        h_t = o * tanh(c_t)          c_{-1} = h_{-1} = 0
+ * </pre>
+ * (DL4J calls block 0 the "input activations", block 3 the "input modulation gate"; the names differ from
+ * textbooks, the math is the same.)
+ *
+ * <h2>Call structure</h2>
+ * <ul>
+ *   <li>Forward: ONE gemm for the input projection of all T steps ({@code [T*B, nIn] x [nIn, 4n]}), then per step
+ *       one gemm {@code Z_t += H_{t-1} RW} and one fused Java loop for bias, gates, cell and output.</li>
+ *   <li>Backward: per step one gemm {@code dH_{t-1} += dZ_t RW^T} and one fused loop for the gate deltas; then ONE
+ *       gemm each for dW, dRW and the input gradient, and one gemv for the bias gradient, over all steps.</li>
+ * </ul>
+ * That is about 2T + 4 native calls per layer and minibatch, against hundreds of small ND4J ops per step for the
+ * stock implementation.
+ *
+ * <h2>Native buffers (row-major, time-major; owned by this kernel, reused across minibatches of the same shape)</h2>
+ * <pre>
+ *   x  [T*B, nIn]     input, row (t*B + b)
+ *   z  [T*B, 4n]      pre-activations without bias (forward), then gate deltas dZ (backward)
+ *   h  [(T+1)*B, n]   h_{t-1} at rows t*B.. (block 0 = zeros), so rows [0, T*B) are the "previous h" of every step
+ *   dh [T*B, n]       dL/dh_t (epsilon from above, plus the recurrent contribution)
+ *   dx [T*B, nIn]     dL/dx_t
+ * </pre>
+ * The element-wise state (gate activations, cell states, tanh(c)) lives on the Java heap in {@link GateMath}.
+ * Weights are read straight from DL4J's f-ordered parameter views: W {@code [nIn, 4n]} (f) is the row-major
+ * {@code [4n, nIn]} matrix W^T, likewise RW. Gradients are written straight into DL4J's gradient views.
+ *
+ * <p>Trade-offs: keeping all T steps in memory (about {@code T*B*(nIn*2 + 9n)} values) is what full BPTT needs
+ * anyway; the element-wise math is in {@link FloatGates} (vectorized, float) or {@link DoubleGates} (exact).</p>
+ */
+final class LstmKernel {
+
+    private final int nIn;
+    private final int n;
+    private final DataType type;
+    private final GateMath gates;
+
+    private int batch = -1;
+    private int steps = -1;
+    private NativeBuf x;
+    private NativeBuf z;
+    private NativeBuf h;
+    private NativeBuf dh;
+    private NativeBuf dx;
+    private NativeBuf ones;
+
+    LstmKernel(int nIn, int n, DataType type) {
+        this.nIn = nIn;
+        this.n = n;
+        this.type = type;
+        this.gates = GateMath.create(type, n);
+    }
+
+    /** (Re)allocates the buffers when the minibatch size or sequence length changes. */
+    void ensureShape(int batchSize, int timeSteps) {
+        if (batchSize == batch && timeSteps == steps) {
+            return;
+        }
+        long rows = (long) batchSize * timeSteps;
+        if (rows * 4 * n > Integer.MAX_VALUE || rows * nIn > Integer.MAX_VALUE) {
+            throw new UnsupportedOperationException("Minibatch too large for FastLSTM: " + batchSize + " x " + timeSteps);
+        }
+        x = NativeBuf.allocate(type, rows, nIn);
+        z = NativeBuf.allocate(type, rows, 4L * n);
+        h = NativeBuf.allocate(type, rows + batchSize, n);
+        dh = NativeBuf.allocate(type, rows, n);
+        dx = NativeBuf.allocate(type, rows, nIn);
+        ones = NativeBuf.allocate(type, rows);
+        ones.array.assign(1.0);
+        h.array.assign(0.0);            // block 0 (h_{-1}) stays zero
+        gates.resize(batchSize, timeSteps);
+        batch = batchSize;
+        steps = timeSteps;
+    }
+
+    /** Where the caller copies the input: {@code [T, B, nIn]} view of x. */
+    INDArray inputView() {
+        return x.array.reshape('c', steps, batch, nIn);
+    }
+
+    /** The layer output h_0..h_{T-1} after {@link #forward}: {@code [T, B, n]} view. */
+    INDArray outputView() {
+        return h.array.get(NDArrayIndex.interval((long) batch, (long) (steps + 1) * batch), NDArrayIndex.all())
+                .reshape('c', steps, batch, n);
+    }
+
+    /** Where the caller copies dL/dh before {@link #backward}: {@code [T, B, n]} view. */
+    INDArray outputGradView() {
+        return dh.array.reshape('c', steps, batch, n);
+    }
+
+    /** The input gradient after {@link #backward}: {@code [T, B, nIn]} view. */
+    INDArray inputGradView() {
+        return dx.array.reshape('c', steps, batch, nIn);
+    }
+
+    /**
+     * Forward pass over all steps; the input must already be in {@link #inputView()}.
+     *
+     * @param wT  input weights as row-major {@code [4n, nIn]} (DL4J's f-ordered W view)
+     * @param rwT recurrent weights as row-major {@code [4n, n]} (DL4J's f-ordered RW view)
+     * @param b   bias {@code [1, 4n]}
+     */
+    void forward(NativeBuf wT, NativeBuf rwT, INDArray b) {
+        final int B = batch;
+        final int T = steps;
+        final int G = 4 * n;
+        gates.beginForward(b.toDoubleVector());
+        // Input projection of every time step in one gemm: Z = X W
+        NativeBuf.gemm(false, true, T * B, G, nIn, x, 0, nIn, wT, 0, nIn, 0.0, z, 0, G);
+        for (int t = 0; t < T; t++) {
+            if (t > 0) {        // Z_t += H_{t-1} RW  (h_{-1} = 0)
+                NativeBuf.gemm(false, true, B, G, n, h, (long) t * B * n, n, rwT, 0, n, 1.0, z, (long) t * B * G, G);
+            }
+            gates.forwardStep(t, z, h);
+        }
+    }
+
+    /**
+     * Backward pass (full BPTT) after {@link #forward} on the same input; dL/dh must be in {@link #outputGradView()}.
+     * Consumes the forward state: a forward pass is needed before the next backward.
+     */
+    void backward(NativeBuf wT, NativeBuf rwT, NativeBuf gradWT, NativeBuf gradRwT, NativeBuf gradB) {
+        final int B = batch;
+        final int T = steps;
+        final int G = 4 * n;
+        gates.beginBackward();
+        for (int t = T - 1; t >= 0; t--) {
+            if (t < T - 1) {    // dH_t += dZ_{t+1} RW^T
+                NativeBuf.gemm(false, false, B, n, G, z, (long) (t + 1) * B * G, G, rwT, 0, n, 1.0, dh, (long) t * B * n, n);
+            }
+            gates.backwardStep(t, z, dh);
+        }
+        int rows = T * B;
+        // dW^T = dZ^T X, dRW^T = dZ^T H_prev, db = column sums of dZ, dX = dZ W^T
+        NativeBuf.gemm(true, false, G, nIn, rows, z, 0, G, x, 0, nIn, 0.0, gradWT, 0, nIn);
+        NativeBuf.gemm(true, false, G, n, rows, z, 0, G, h, 0, n, 0.0, gradRwT, 0, n);
+        NativeBuf.gemvTrans(rows, G, z, G, ones, gradB);
+        NativeBuf.gemm(false, false, rows, nIn, G, z, 0, G, wT, 0, nIn, 0.0, dx, 0, nIn);
+    }
+}

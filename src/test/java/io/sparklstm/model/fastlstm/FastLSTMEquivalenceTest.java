@@ -1,0 +1,107 @@
+package io.sparklstm.model.fastlstm;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.NoOp;
+
+import java.util.List;
+
+import static io.sparklstm.model.fastlstm.LstmNets.maxAbsDiff;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** FastLSTM against DL4J's stock LSTM with the same parameters: activations, gradients and Adam training. */
+class FastLSTMEquivalenceTest {
+
+    private static final double TOL = 1e-4;
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void smallNetworkSameActivationsAndGradients(DataType type) {
+        assertEquivalent(7, 16, 5, 9, 5, type);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void realDimensionsSameActivationsAndGradients(DataType type) {
+        assertEquivalent(28, 128, 10, 28, 3, type);
+    }
+
+    @Test
+    void freshNetworksWithSameSeedHaveIdenticalParameters() {
+        MultiLayerNetwork stock = LstmNets.net(false, 7, 16, 5, 9, DataType.FLOAT, new NoOp(), 42);
+        MultiLayerNetwork fast = LstmNets.net(true, 7, 16, 5, 9, DataType.FLOAT, new NoOp(), 42);
+        assertArrayEquals(stock.params().shape(), fast.params().shape());
+        assertEquals(stock.paramTable().keySet(), fast.paramTable().keySet());
+        assertEquals(0.0, maxAbsDiff(stock.params(), fast.params()), 0.0);
+        // forget-gate bias block [n, 2n) starts at 1, the rest of b at 0
+        INDArray b = fast.getParam("0_b");
+        assertEquals(16.0, b.sumNumber().doubleValue(), 1e-6);
+        assertEquals(16.0, b.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(16, 32)).sumNumber().doubleValue(), 1e-6);
+    }
+
+    @Test
+    void adamTrainingStepsGiveSameParameters() {
+        int nIn = 7, hidden = 16, classes = 5, t = 9, batch = 8;
+        MultiLayerNetwork stock = LstmNets.net(false, nIn, hidden, classes, t, DataType.FLOAT, new Adam(1e-2), 1);
+        MultiLayerNetwork fast = LstmNets.net(true, nIn, hidden, classes, t, DataType.FLOAT, new Adam(1e-2), 2);
+        fast.setParams(stock.params().dup());
+        for (int i = 0; i < 5; i++) {
+            DataSet ds = new DataSet(LstmNets.features(batch, nIn, t, DataType.FLOAT, 100 + i),
+                    LstmNets.labels(batch, classes, DataType.FLOAT, 100 + i));
+            stock.fit(ds);
+            fast.fit(ds);
+            assertEquals(stock.score(), fast.score(), TOL, "score after step " + i);
+        }
+        System.out.printf("Adam x5: max |param diff| = %.3g%n", maxAbsDiff(stock.params(), fast.params()));
+        assertTrue(maxAbsDiff(stock.params(), fast.params()) < TOL,
+                "params differ by " + maxAbsDiff(stock.params(), fast.params()));
+        assertTrue(maxAbsDiff(stock.getUpdater().getStateViewArray(), fast.getUpdater().getStateViewArray()) < TOL);
+    }
+
+    private static void assertEquivalent(int nIn, int hidden, int classes, int t, int batch, DataType type) {
+        MultiLayerNetwork stock = LstmNets.net(false, nIn, hidden, classes, t, type, new NoOp(), 12345);
+        MultiLayerNetwork fast = LstmNets.net(true, nIn, hidden, classes, t, type, new NoOp(), 54321);
+        fast.setParams(stock.params().dup());
+        INDArray x = LstmNets.features(batch, nIn, t, type, 7);
+        INDArray y = LstmNets.labels(batch, classes, type, 7);
+
+        // every layer's activations, inference and training mode
+        for (boolean train : new boolean[] {false, true}) {
+            List<INDArray> a = stock.feedForward(x, train);
+            List<INDArray> b = fast.feedForward(x, train);
+            assertEquals(a.size(), b.size());
+            for (int i = 0; i < a.size(); i++) {
+                assertArrayEquals(a.get(i).shape(), b.get(i).shape());
+                double d = maxAbsDiff(a.get(i), b.get(i));
+                assertTrue(d < TOL, type + " activations of layer " + (i - 1) + " differ by " + d);
+            }
+        }
+
+        stock.setInput(x);
+        stock.setLabels(y);
+        stock.computeGradientAndScore();
+        fast.setInput(x);
+        fast.setLabels(y);
+        fast.computeGradientAndScore();
+        assertEquals(stock.score(), fast.score(), TOL);
+        INDArray gs = stock.gradient().gradient();
+        INDArray gf = fast.gradient().gradient();
+        assertArrayEquals(gs.shape(), gf.shape());
+        double d = maxAbsDiff(gs, gf);
+        System.out.printf("%s nIn=%d n=%d T=%d B=%d: max |grad diff| = %.3g (max |grad| = %.3g)%n",
+                type, nIn, hidden, t, batch, d, gs.amaxNumber().doubleValue());
+        assertTrue(d < TOL, type + " gradients differ by " + d + " (max |g| = " + gs.amaxNumber() + ")");
+        assertTrue(gf.amaxNumber().doubleValue() > 1e-3, "gradient suspiciously small");
+        // the per-parameter gradient map has the stock keys and is made of views of the flat gradient
+        assertEquals(stock.gradient().gradientForVariable().keySet(), fast.gradient().gradientForVariable().keySet());
+    }
+}
