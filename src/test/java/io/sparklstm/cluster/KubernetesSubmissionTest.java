@@ -89,7 +89,15 @@ class KubernetesSubmissionTest {
         Map.entry("WAIT_FOR_COMPLETION", "false")), JOB_ARGS.toArray(String[]::new));
     assertEquals(0, script.exitCode(), script.stderr());
 
-    new SparkSubmit().doSubmit(script.sparkSubmitArgs().toArray(String[]::new));
+    // In this JVM: keep whatever spark.* system properties the submission might leave from reaching later tests.
+    Properties before = (Properties) System.getProperties().clone();
+    try {
+      new SparkSubmit().doSubmit(script.sparkSubmitArgs().toArray(String[]::new));
+    } finally {
+      System.getProperties().stringPropertyNames().stream()
+          .filter(k -> k.startsWith("spark.") && !before.containsKey(k))
+          .forEach(System::clearProperty);
+    }
 
     List<Pod> pods = client.pods().inNamespace(NAMESPACE).list().getItems();
     assertEquals(1, pods.size(), "exactly the driver pod: " + pods);
