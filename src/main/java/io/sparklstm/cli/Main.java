@@ -129,7 +129,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Runs the command and returns its exit code; never calls {@link System#exit}. */
-    static int execute(String[] args, SparkContexts contexts, Clock clock) {
+    public static int execute(String[] args, SparkContexts contexts, Clock clock) {
         PropertiesDefaults defaults;
         try {
             defaults = PropertiesDefaults.bundled();
@@ -142,6 +142,7 @@ public final class Main implements Callable<Integer> {
         }
         CommandLine cli = new CommandLine(new Main(contexts, clock))
                 .setDefaultValueProvider(defaults)
+                .setOverwrittenOptionsAllowed(true)
                 .setParameterExceptionHandler((e, args2) -> badInput(e.getCommandLine().getErr(), e.getMessage()))
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof BadInputException) {
@@ -185,7 +186,8 @@ public final class Main implements Callable<Integer> {
     public static JobConfig parse(String... args) {
         Main main = new Main(null, Clock.systemUTC());
         try {
-            new CommandLine(main).setDefaultValueProvider(PropertiesDefaults.bundled()).parseArgs(args);
+            new CommandLine(main).setDefaultValueProvider(PropertiesDefaults.bundled())
+                    .setOverwrittenOptionsAllowed(true).parseArgs(args);
         } catch (CommandLine.ParameterException e) {
             throw new BadInputException(e.getMessage());
         }
