@@ -6,7 +6,12 @@
 # spark-submit) with the application jar, exactly as on a cluster; only the master differs.
 #
 # Environment: SPARK_MASTER (default local[*]), DRIVER_MEMORY (JVM heap, default 4g),
-#              OMP_NUM_THREADS (default 1: one native thread per Spark task is fastest for ND4J).
+#              OMP_NUM_THREADS (default 1: one native thread per Spark task is fastest for ND4J),
+#              OPENBLAS_CORETYPE (default: SkylakeX on AVX-512 CPUs, Haswell on AVX2 CPUs; see below).
+#
+# OPENBLAS_CORETYPE: the OpenBLAS 0.3.19 inside ND4J 1.0.0-M2 does not recognise recent Xeons and falls back to its
+# generic SSE3 kernels; naming the kernel family makes its GEMMs several times faster (FastLSTM trains ~2x faster).
+# A value already set in the environment is kept (some machines set it on purpose); set it empty to disable.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,6 +28,13 @@ if [[ ! -f data/mnist/train-images-idx3-ubyte ]]; then
 fi
 
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+if [[ -z ${OPENBLAS_CORETYPE+set} ]]; then
+  if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then
+    export OPENBLAS_CORETYPE=SkylakeX
+  elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
+    export OPENBLAS_CORETYPE=Haswell
+  fi
+fi
 log_conf=()
 [[ -f conf/log4j2.properties ]] && log_conf=(-Dlog4j2.configurationFile="$root/conf/log4j2.properties")
 

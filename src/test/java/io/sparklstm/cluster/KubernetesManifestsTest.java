@@ -57,6 +57,7 @@ class KubernetesManifestsTest {
     assertEquals(NIGHTLY, spec.get("schedule"));
     assertEquals("Forbid", spec.get("concurrencyPolicy"));
     checkSparkApplicationSpec(map(spec, "template"));
+    assertNightlyFlags(strings(map(spec, "template"), "arguments"));
   }
 
   @Test
@@ -71,9 +72,13 @@ class KubernetesManifestsTest {
     Map<String, Object> container = list(podSpec, "containers").get(0);
     assertNotNull(container.get("image"));
     assertNotNull(map(container, "resources").get("requests"), "resources.requests");
-    List<String> command = new ArrayList<>(strings(container, "command"));
+    List<String> shell = strings(container, "command");
+    // bash -c 'exec /opt/spark/bin/spark-submit "$@" --run-id "$(date -u +%F)"' spark-submit ARGS...
+    assertEquals(List.of("/bin/bash", "-c"), shell.subList(0, 2), shell.toString());
+    assertTrue(shell.get(2).startsWith("exec /opt/spark/bin/spark-submit \"$@\" --run-id \"$(date -u +%F)\""),
+        shell.get(2));
+    List<String> command = new ArrayList<>(List.of("/opt/spark/bin/spark-submit"));
     command.addAll(strings(container, "args"));
-    assertTrue(command.get(0).endsWith("/bin/spark-submit"), command.get(0));
     assertEquals("cluster", after(command, "--deploy-mode"));
     assertTrue(after(command, "--master").startsWith("k8s://https://"), command.toString());
     assertEquals(MAIN_CLASS, after(command, "--class"));
@@ -83,6 +88,7 @@ class KubernetesManifestsTest {
     assertTrue(jar > 0, "application jar in " + command);
     List<String> jobArgs = command.subList(jar + 1, command.size());
     assertTrue(jobArgs.contains("--data") && jobArgs.contains("--output"), "job arguments: " + jobArgs);
+    assertNightlyFlags(jobArgs);
     String executorOpts = command.stream().filter(a -> a.startsWith("spark.executor.extraJavaOptions="))
         .findFirst().orElseThrow();
     for (String open : SubmitScripts.java17Opens()) {
@@ -190,6 +196,13 @@ class KubernetesManifestsTest {
       assertTrue(o instanceof String, key + ": every item must be a string (quote numbers): " + o);
       return (String) o;
     }).toList();
+  }
+
+  /** The nightly manifests run with submit/nightly.sh's quality gate and retention. */
+  private static void assertNightlyFlags(List<String> jobArgs) {
+    assertEquals("0.97", after(jobArgs, "--min-accuracy"), jobArgs.toString());
+    assertEquals("0.005", after(jobArgs, "--max-regression"), jobArgs.toString());
+    assertEquals("14", after(jobArgs, "--keep-runs"), jobArgs.toString());
   }
 
   private static String after(List<String> command, String option) {
