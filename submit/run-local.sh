@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the training job end to end in Spark local mode on all cores, with files on local disk:
 #   submit/run-local.sh [job options]        e.g. submit/run-local.sh --epochs 1 --train-limit 5000
-# On a fresh clone it first builds the application jar (mvn package) and fetches MNIST (data/fetch-mnist.sh).
+# It builds the application jar first when it is missing or older than the sources (mvn package), and fetches MNIST
+# when it is missing (data/fetch-mnist.sh).
 # The job is launched through Spark's own submit entry point (org.apache.spark.deploy.SparkSubmit, the class behind
 # spark-submit) with the application jar, exactly as on a cluster; only the master differs.
 #
@@ -19,8 +20,8 @@ cd "$root"
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
 jar=target/sparklstm-$version.jar
 
-if [[ ! -f $jar || ! -d target/spark-home/jars ]]; then
-  echo "run-local: building $jar (first run only)"
+if [[ ! -f $jar || ! -d target/spark-home/jars || -n $(find pom.xml src conf -newer "$jar" -print -quit) ]]; then
+  echo "run-local: building $jar (missing or older than the sources)"
   mvn -B -q -DskipTests package
 fi
 if [[ ! -f data/mnist/train-images-idx3-ubyte ]]; then

@@ -41,7 +41,8 @@ public final class NativeThreads {
             Nd4j.getEnvironment().setMaxThreads(threads); // first: loads the backend NativeOpsHolder needs
             Nd4j.getEnvironment().setMaxMasterThreads(threads);
             NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
-            log.info("ND4J native threads per task: {}", threads);
+            log.info("ND4J native threads per task: {} (OPENBLAS_CORETYPE={})", threads,
+                    System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset: OpenBLAS detects the CPU"));
         }
     }
 }
