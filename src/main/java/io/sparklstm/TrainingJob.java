@@ -108,6 +108,7 @@ public final class TrainingJob {
         ExecutorTracker executors = new ExecutorTracker(DistributedTrainer.JOB_GROUP);
         sc.sc().addSparkListener(executors);
         DistributedTrainer trainer;
+        DistributedEvaluator evaluator = new DistributedEvaluator(sc);
         try {
             trainer = new DistributedTrainer(sc, network, settings);
             log.info("Training {} parameters on {} examples: {} workers x batch {}, averaging every {} batches",
@@ -115,16 +116,19 @@ public final class TrainingJob {
                     settings.averagingFrequency());
             for (int epoch = epochs.size() + 1; epoch <= config.epochs(); epoch++) {
                 EpochStats stats = trainer.fitEpoch(epoch, train);
+                if (config.evaluateEachEpoch()) {
+                    stats = stats.withTestAccuracy(evaluator.evaluate(trainer.network(), test).accuracy());
+                }
                 epochs.add(stats);
-                log.info(String.format("Epoch %d/%d: loss %.4f, %.1f s, %.0f samples/s", epoch, config.epochs(),
-                        stats.loss(), stats.seconds(), stats.samplesPerSecond()));
+                log.info(String.format("Epoch %d/%d: loss %.4f, %.1f s, %.0f samples/s%s", epoch, config.epochs(),
+                        stats.loss(), stats.seconds(), stats.samplesPerSecond(), stats.testAccuracy() == null ? ""
+                                : String.format(", test accuracy %.4f", stats.testAccuracy())));
                 checkpoints.save(epoch, trainer.network(), resumeSettings, epochs);
             }
         } finally {
             sc.sc().removeSparkListener(executors);
         }
 
-        DistributedEvaluator evaluator = new DistributedEvaluator(sc);
         ClassificationReport report = evaluator.evaluate(trainer.network(), test);
         log.info(String.format("Test accuracy %.4f, macro F1 %.4f on %d examples", report.accuracy(),
                 report.macroF1(), report.examples()));
@@ -176,6 +180,7 @@ public final class TrainingJob {
         values.put("workers", settings.workers());
         values.put("seed", config.seed());
         values.put("learningRate", config.learningRate());
+        values.put("lrDecay", config.lrDecay());
         values.put("lstmUnits", config.lstmUnits());
         values.put("lstmImpl", config.lstmImpl().name());
         values.put("initFrom", config.initFrom());

@@ -73,6 +73,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--learning-rate", paramLabel = "X", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
+    @Option(names = "--lr-decay", paramLabel = "X", description = "Multiply the learning rate by X after every epoch; "
+            + "1 keeps it constant (default: ${DEFAULT-VALUE}).")
+    double lrDecay;
+
     @Option(names = "--lstm-units", paramLabel = "N", description = "Units of each LSTM layer (default: ${DEFAULT-VALUE}).")
     int lstmUnits;
 
@@ -108,6 +112,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--keep-runs", paramLabel = "N", description = "After a successful run keep the newest N runs "
             + "(never deleting CURRENT); 0 keeps all (default: ${DEFAULT-VALUE}).")
     int keepRuns;
+
+    @Option(names = "--evaluate-each-epoch", description = "Also measure test accuracy after every epoch: logged and "
+            + "recorded in metrics.json (default: ${DEFAULT-VALUE}).", fallbackValue = "true", arity = "0..1")
+    boolean evaluateEachEpoch;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file of option defaults (keys: option "
             + "names without dashes), on top of the bundled conf/sparklstm.properties.")
@@ -175,8 +183,9 @@ public final class Main implements Callable<Integer> {
     /** The validated configuration of the parsed options. */
     JobConfig config() {
         return new JobConfig(data, output, runId != null ? runId : JobConfig.timestampRunId(clock),
-                epochs, batchSize, averagingFrequency, workers, prefetchBatches, seed, learningRate, lstmUnits,
-                lstmImpl, trainLimit, testLimit, overwrite, minAccuracy, maxRegression, initFrom, keepRuns);
+                epochs, batchSize, averagingFrequency, workers, prefetchBatches, seed, learningRate, lrDecay,
+                lstmUnits, lstmImpl, trainLimit, testLimit, overwrite, minAccuracy, maxRegression, initFrom, keepRuns,
+                evaluateEachEpoch);
     }
 
     /**

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param workers            data-parallel workers; 0 means Spark's default parallelism
  * @param prefetchBatches    minibatches each worker loads ahead of the one it fits (0 disables the prefetch thread)
  * @param seed               seed of weight initialisation and of the per-epoch shuffle
- * @param learningRate       Adam's learning rate
+ * @param learningRate       Adam's learning rate in the first epoch
+ * @param lrDecay            factor applied to the learning rate after every epoch (1 = constant)
  * @param lstmUnits          units of each of the three LSTM layers
  * @param lstmImpl           LSTM layer implementation
  * @param trainLimit         use only the first N training examples; 0 means all
@@ -30,6 +31,7 @@ import java.util.regex.Pattern;
  * @param maxRegression      quality gate: largest accuracy drop allowed against the promoted model
  * @param initFrom           warm start: {@code current}, a run id of the store, or a model.zip URI; null = random
  * @param keepRuns           retention: runs kept after a successful run (the promoted one always); 0 keeps all
+ * @param evaluateEachEpoch  also measure test accuracy after every epoch (logged and in metrics.json)
  */
 public record JobConfig(
         String data,
@@ -42,6 +44,7 @@ public record JobConfig(
         int prefetchBatches,
         long seed,
         double learningRate,
+        double lrDecay,
         int lstmUnits,
         LstmImplementation lstmImpl,
         int trainLimit,
@@ -50,7 +53,8 @@ public record JobConfig(
         double minAccuracy,
         double maxRegression,
         String initFrom,
-        int keepRuns) {
+        int keepRuns,
+        boolean evaluateEachEpoch) {
 
     /** Run ids become directory names on any FileSystem: a conservative portable alphabet, no leading dot. */
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -71,6 +75,9 @@ public record JobConfig(
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new InvalidOptionException("--learning-rate", learningRate, "a finite number > 0");
         }
+        if (!(lrDecay > 0 && lrDecay <= 1)) {
+            throw new InvalidOptionException("--lr-decay", lrDecay, "a factor in (0, 1]; 1 keeps the rate constant");
+        }
         requirePositive("--lstm-units", lstmUnits);
         if (lstmImpl == null) {
             throw new InvalidOptionException("--lstm-impl", null, "fast or stock");
@@ -88,8 +95,8 @@ public record JobConfig(
     /** This configuration with {@code workers} resolved, e.g. from Spark's default parallelism. */
     public JobConfig withWorkers(int resolvedWorkers) {
         return new JobConfig(data, output, runId, epochs, batchSize, averagingFrequency, resolvedWorkers,
-                prefetchBatches, seed, learningRate, lstmUnits, lstmImpl, trainLimit, testLimit, overwrite,
-                minAccuracy, maxRegression, initFrom, keepRuns);
+                prefetchBatches, seed, learningRate, lrDecay, lstmUnits, lstmImpl, trainLimit, testLimit, overwrite,
+                minAccuracy, maxRegression, initFrom, keepRuns, evaluateEachEpoch);
     }
 
     /** A run id made from the current UTC time, e.g. {@code 20261129T020304Z}: sortable and unique per second. */

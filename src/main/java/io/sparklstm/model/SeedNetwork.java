@@ -12,6 +12,8 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -20,15 +22,16 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * steps of 28 features (see {@link Minibatches}).
  *
  * @param units        units of each LSTM layer
- * @param learningRate Adam's learning rate
+ * @param learningRate Adam's learning rate in the first epoch
+ * @param lrDecay      factor applied to the learning rate after every epoch (1 = constant)
  * @param seed         seed of the weight initialisation
  * @param lstm         implementation of the LSTM layers
  */
-public record SeedNetwork(int units, double learningRate, long seed, LstmImplementation lstm) {
+public record SeedNetwork(int units, double learningRate, double lrDecay, long seed, LstmImplementation lstm) {
 
-    /** The network with the project's default, fast LSTM layers. */
+    /** The network with the project's default, fast LSTM layers and a constant learning rate. */
     public SeedNetwork(int units, double learningRate, long seed) {
-        this(units, learningRate, seed, LstmImplementation.FAST);
+        this(units, learningRate, 1.0, seed, LstmImplementation.FAST);
     }
 
     /** The layer configuration, JSON-serializable and identical on the driver and every executor. */
@@ -36,7 +39,8 @@ public record SeedNetwork(int units, double learningRate, long seed, LstmImpleme
         return new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
-                .updater(new Adam(learningRate))
+                .updater(lrDecay == 1.0 ? new Adam(learningRate)
+                        : new Adam(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, lrDecay)))
                 .weightInit(WeightInit.XAVIER)
                 .list()
                 .layer(lstm(Minibatches.FEATURES))

@@ -62,6 +62,8 @@ public final class DistributedTrainer {
             for (List<String> round : plan.rounds()) {
                 JavaRDD<String> paths = sc.parallelize(round, settings.workers());
                 sparkNet.fitPaths(paths, new SerializedDataSetLoader());
+                // fitPaths counts every round as an epoch; keep the count (and epoch-based schedules) per epoch.
+                net.getLayerWiseConfigurations().setEpochCount(epochCount);
                 paths.unpersist(false);
                 lossSum += sparkNet.getScore() * round.size();
                 batches += round.size();
@@ -69,10 +71,10 @@ public final class DistributedTrainer {
         } finally {
             sc.clearJobGroup();
         }
-        // fitPaths counts every round as an epoch; one epoch it is.
         net.getLayerWiseConfigurations().setEpochCount(epochCount + 1);
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new EpochStats(epoch, lossSum / batches, seconds, train.examples() / seconds, plan.rounds().size());
+        return new EpochStats(epoch, lossSum / batches, seconds, train.examples() / seconds, plan.rounds().size(),
+                null);
     }
 
     public MultiLayerNetwork network() {

@@ -8,6 +8,13 @@ package io.sparklstm.train;
  * @param seconds          wall time of the epoch on the driver
  * @param samplesPerSecond training examples fitted per second of wall time, all workers together
  * @param rounds           parameter-averaging rounds in the epoch
+ * @param testAccuracy     test accuracy after the epoch, when measured ({@code --evaluate-each-epoch}), else null
  */
-public record EpochStats(int epoch, double loss, double seconds, double samplesPerSecond, int rounds) {
+public record EpochStats(int epoch, double loss, double seconds, double samplesPerSecond, int rounds,
+                         Double testAccuracy) {
+
+    /** These statistics with the test accuracy measured after the epoch. */
+    public EpochStats withTestAccuracy(double accuracy) {
+        return new EpochStats(epoch, loss, seconds, samplesPerSecond, rounds, accuracy);
+    }
 }
