@@ -62,7 +62,9 @@ class MainTest {
         assertEquals(0, run("--help"));
         for (String option : new String[] {"--data", "--output", "--run-id", "--epochs", "--batch-size",
                 "--averaging-frequency", "--workers", "--prefetch-batches", "--seed", "--learning-rate",
-                "--lstm-units", "--train-limit", "--test-limit", "--overwrite", "--config"}) {
+                "--lstm-units", "--lstm-impl", "--lr-decay", "--train-limit", "--test-limit", "--overwrite",
+                "--min-accuracy", "--max-regression", "--init-from", "--keep-runs", "--evaluate-each-epoch",
+                "--config"}) {
             assertTrue(out.contains(option), option + " in\n" + out);
         }
         assertTrue(out.contains("(default: 3)"), out);
@@ -83,6 +85,10 @@ class MainTest {
             "--train-limit, -1, --train-limit",
             "--epochs, three, --epochs",
             "--run-id, ../escape, --run-id",
+            "--lstm-impl, cudnn, --lstm-impl",
+            "--lr-decay, 1.5, --lr-decay",
+            "--min-accuracy, 97, --min-accuracy",
+            "--keep-runs, -1, --keep-runs",
             "--bogus, 1, --bogus"})
     void badOptionsExitTwoNamingTheOptionAndWriteNothing(String option, String value, String named) {
         assertEquals(2, run(withOutput(option, value)));
