@@ -1,5 +1,6 @@
 package io.sparklstm;
 
+import io.sparklstm.cli.SparkContexts;
 import io.sparklstm.cli.SparkSetup;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -24,5 +25,19 @@ public final class TestSpark {
             Runtime.getRuntime().addShutdownHook(new Thread(context::stop));
         }
         return context;
+    }
+
+    /** Hands the CLI the shared context and keeps it running afterwards. */
+    public static SparkContexts sharedContexts() {
+        return new SparkContexts() {
+            @Override
+            public JavaSparkContext open() {
+                return context();
+            }
+
+            @Override
+            public void close(JavaSparkContext sc) {
+            }
+        };
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparklstm.cli.Main;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.data.Minibatches;
 import java.io.IOException;
@@ -36,8 +37,8 @@ class TrainingJobTest {
 
     @BeforeAll
     static void train() throws IOException {
-        JobConfig config = new JobConfig(Mnist.dir().toString(), store.toString(), "learning", 2, 64, 5, 0, 2, 12345,
-                1e-3, 128, TRAIN, TEST, false);
+        JobConfig config = Main.parse("--data", Mnist.dir().toString(), "--output", store.toString(),
+                "--run-id", "learning", "--epochs", "2", "--train-limit", "" + TRAIN, "--test-limit", "" + TEST);
         result = new TrainingJob(config, TestSpark.context()).run();
     }
 

@@ -3,6 +3,7 @@ package io.sparklstm.cli;
 import io.sparklstm.BadInputException;
 import io.sparklstm.TrainingJob;
 import io.sparklstm.config.JobConfig;
+import io.sparklstm.model.LstmImplementation;
 import io.sparklstm.store.RunStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,19 +18,21 @@ import picocli.CommandLine.Option;
 
 /**
  * Command line of the training job, the application jar's main class: {@code spark-submit --class io.sparklstm.cli.Main
- * sparklstm.jar [options]}. Exit codes: 0 success, 2 bad input or usage, 1 any other failure.
+ * sparklstm.jar [options]}. Exit codes: 0 success (promoted), 1 failure, 2 bad input or usage, 3 not promoted.
  */
 @Command(name = "sparklstm", sortOptions = false, usageHelpAutoWidth = true,
         description = "Trains a three-layer LSTM MNIST classifier with Spark and DL4J parameter averaging, evaluates "
                 + "it on the test set and publishes model and metrics to a model store on any Hadoop FileSystem.",
         footer = {"", "Defaults come from conf/sparklstm.properties (bundled in the jar); --config FILE overrides "
                 + "them and command-line options override both.",
-                "Exit codes: 0 success, 2 bad input or usage, 1 any other failure."})
+                "Exit codes: 0 success (model promoted), 1 failure, 2 bad input or usage (also: store locked by another "
+                        + "run), 3 model kept but not promoted by the quality gate."})
 public final class Main implements Callable<Integer> {
 
     static final int EXIT_OK = 0;
     static final int EXIT_FAILURE = 1;
     static final int EXIT_BAD_INPUT = 2;
+    static final int EXIT_NOT_PROMOTED = 3;
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -73,6 +76,11 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--lstm-units", paramLabel = "N", description = "Units of each LSTM layer (default: ${DEFAULT-VALUE}).")
     int lstmUnits;
 
+    @Option(names = "--lstm-impl", paramLabel = "IMPL", converter = LstmImplementationConverter.class,
+            description = "LSTM layer implementation: fast (the project's) or stock (DL4J's) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    LstmImplementation lstmImpl;
+
     @Option(names = "--train-limit", paramLabel = "N", description = "Use only the first N training examples; 0 = all "
             + "(default: ${DEFAULT-VALUE}).")
     int trainLimit;
@@ -84,6 +92,22 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing run directory with the same id "
             + "(default: ${DEFAULT-VALUE}).", fallbackValue = "true", arity = "0..1")
     boolean overwrite;
+
+    @Option(names = "--min-accuracy", paramLabel = "X", description = "Quality gate: promote only a model with at "
+            + "least this test accuracy (default: ${DEFAULT-VALUE}).")
+    double minAccuracy;
+
+    @Option(names = "--max-regression", paramLabel = "X", description = "Quality gate: largest test-accuracy drop "
+            + "allowed against the promoted (CURRENT) model, measured on the same test set (default: ${DEFAULT-VALUE}).")
+    double maxRegression;
+
+    @Option(names = "--init-from", paramLabel = "MODEL", description = "Warm start from 'current', a run id of the "
+            + "store, or a model.zip URI instead of random weights (default: random).")
+    String initFrom;
+
+    @Option(names = "--keep-runs", paramLabel = "N", description = "After a successful run keep the newest N runs "
+            + "(never deleting CURRENT); 0 keeps all (default: ${DEFAULT-VALUE}).")
+    int keepRuns;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file of option defaults (keys: option "
             + "names without dashes), on top of the bundled conf/sparklstm.properties.")
@@ -105,7 +129,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Runs the command and returns its exit code; never calls {@link System#exit}. */
-    static int execute(String[] args, SparkContexts contexts, Clock clock) {
+    public static int execute(String[] args, SparkContexts contexts, Clock clock) {
         PropertiesDefaults defaults;
         try {
             defaults = PropertiesDefaults.bundled();
@@ -118,6 +142,7 @@ public final class Main implements Callable<Integer> {
         }
         CommandLine cli = new CommandLine(new Main(contexts, clock))
                 .setDefaultValueProvider(defaults)
+                .setOverwrittenOptionsAllowed(true)
                 .setParameterExceptionHandler((e, args2) -> badInput(e.getCommandLine().getErr(), e.getMessage()))
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof BadInputException) {
@@ -147,19 +172,40 @@ public final class Main implements Callable<Integer> {
         return EXIT_BAD_INPUT;
     }
 
+    /** The validated configuration of the parsed options. */
+    JobConfig config() {
+        return new JobConfig(data, output, runId != null ? runId : JobConfig.timestampRunId(clock),
+                epochs, batchSize, averagingFrequency, workers, prefetchBatches, seed, learningRate, lstmUnits,
+                lstmImpl, trainLimit, testLimit, overwrite, minAccuracy, maxRegression, initFrom, keepRuns);
+    }
+
+    /**
+     * The configuration that {@code args} would run with (bundled defaults, then {@code args}), without running
+     * anything; for tools and tests that drive {@link TrainingJob} directly.
+     */
+    public static JobConfig parse(String... args) {
+        Main main = new Main(null, Clock.systemUTC());
+        try {
+            new CommandLine(main).setDefaultValueProvider(PropertiesDefaults.bundled())
+                    .setOverwrittenOptionsAllowed(true).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new BadInputException(e.getMessage());
+        }
+        return main.config();
+    }
+
     @Override
     public Integer call() throws Exception {
-        JobConfig config = new JobConfig(data, output, runId != null ? runId : JobConfig.timestampRunId(clock),
-                epochs, batchSize, averagingFrequency, workers, prefetchBatches, seed, learningRate, lstmUnits,
-                trainLimit, testLimit, overwrite);
+        JobConfig config = config();
         JavaSparkContext sc = contexts.open();
         try {
             TrainingJob.Result result = new TrainingJob(config, sc).run();
             org.apache.hadoop.fs.Path dir = result.runDir();
-            System.out.printf("Model:   %s%nMetrics: %s%nTest accuracy: %.4f%n",
-                    new org.apache.hadoop.fs.Path(dir, RunStore.MODEL), new org.apache.hadoop.fs.Path(dir, RunStore.METRICS),
-                    result.metrics().accuracy());
-            return EXIT_OK;
+            System.out.printf("Model:   %s%nMetrics: %s%nTest accuracy: %.4f%nPromoted: %s (%s)%n",
+                    new org.apache.hadoop.fs.Path(dir, RunStore.MODEL),
+                    new org.apache.hadoop.fs.Path(dir, RunStore.METRICS), result.metrics().accuracy(),
+                    result.promoted() ? "yes" : "NO", result.metrics().gate().reason());
+            return result.promoted() ? EXIT_OK : EXIT_NOT_PROMOTED;
         } finally {
             contexts.close(sc);
         }

@@ -1,5 +1,6 @@
 package io.sparklstm.config;
 
+import io.sparklstm.model.LstmImplementation;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -21,9 +22,14 @@ import java.util.regex.Pattern;
  * @param seed               seed of weight initialisation and of the per-epoch shuffle
  * @param learningRate       Adam's learning rate
  * @param lstmUnits          units of each of the three LSTM layers
+ * @param lstmImpl           LSTM layer implementation
  * @param trainLimit         use only the first N training examples; 0 means all
  * @param testLimit          use only the first N test examples; 0 means all
  * @param overwrite          replace an existing run directory of the same id
+ * @param minAccuracy        quality gate: lowest test accuracy a run may have and still be promoted
+ * @param maxRegression      quality gate: largest accuracy drop allowed against the promoted model
+ * @param initFrom           warm start: {@code current}, a run id of the store, or a model.zip URI; null = random
+ * @param keepRuns           retention: runs kept after a successful run (the promoted one always); 0 keeps all
  */
 public record JobConfig(
         String data,
@@ -37,9 +43,14 @@ public record JobConfig(
         long seed,
         double learningRate,
         int lstmUnits,
+        LstmImplementation lstmImpl,
         int trainLimit,
         int testLimit,
-        boolean overwrite) {
+        boolean overwrite,
+        double minAccuracy,
+        double maxRegression,
+        String initFrom,
+        int keepRuns) {
 
     /** Run ids become directory names on any FileSystem: a conservative portable alphabet, no leading dot. */
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -61,19 +72,35 @@ public record JobConfig(
             throw new InvalidOptionException("--learning-rate", learningRate, "a finite number > 0");
         }
         requirePositive("--lstm-units", lstmUnits);
+        if (lstmImpl == null) {
+            throw new InvalidOptionException("--lstm-impl", null, "fast or stock");
+        }
         requireAtLeast("--train-limit", trainLimit, 0, "an integer >= 1, or 0 for all training examples");
         requireAtLeast("--test-limit", testLimit, 0, "an integer >= 1, or 0 for all test examples");
+        requireFraction("--min-accuracy", minAccuracy);
+        requireFraction("--max-regression", maxRegression);
+        if (initFrom != null && initFrom.isBlank()) {
+            initFrom = null;
+        }
+        requireAtLeast("--keep-runs", keepRuns, 0, "an integer >= 1, or 0 to keep every run");
     }
 
     /** This configuration with {@code workers} resolved, e.g. from Spark's default parallelism. */
     public JobConfig withWorkers(int resolvedWorkers) {
         return new JobConfig(data, output, runId, epochs, batchSize, averagingFrequency, resolvedWorkers,
-                prefetchBatches, seed, learningRate, lstmUnits, trainLimit, testLimit, overwrite);
+                prefetchBatches, seed, learningRate, lstmUnits, lstmImpl, trainLimit, testLimit, overwrite,
+                minAccuracy, maxRegression, initFrom, keepRuns);
     }
 
     /** A run id made from the current UTC time, e.g. {@code 20261129T020304Z}: sortable and unique per second. */
     public static String timestampRunId(Clock clock) {
         return RUN_ID_CLOCK.format(clock.instant().atOffset(ZoneOffset.UTC));
+    }
+
+    private static void requireFraction(String option, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new InvalidOptionException(option, value, "a fraction between 0 and 1 (e.g. 0.97)");
+        }
     }
 
     private static void requireText(String option, String value) {

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,18 +22,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The command line: help, exit codes, and that bad input never creates anything under --output. */
 class MainTest {
-
-    /** The shared test context; the job must not stop it. */
-    private static final SparkContexts SHARED = new SparkContexts() {
-        @Override
-        public JavaSparkContext open() {
-            return TestSpark.context();
-        }
-
-        @Override
-        public void close(JavaSparkContext sc) {
-        }
-    };
 
     @TempDir
     Path tmp;
@@ -50,7 +37,7 @@ class MainTest {
         try {
             System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            return Main.execute(args, SHARED, Clock.systemUTC());
+            return Main.execute(args, TestSpark.sharedContexts(), Clock.systemUTC());
         } finally {
             System.setOut(stdout);
             System.setErr(stderr);
