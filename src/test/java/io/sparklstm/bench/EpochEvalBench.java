@@ -6,6 +6,7 @@ import io.sparklstm.data.MnistInputs;
 import io.sparklstm.data.StagedSplit;
 import io.sparklstm.evaluate.ClassificationReport;
 import io.sparklstm.evaluate.DistributedEvaluator;
+import io.sparklstm.model.LstmImplementation;
 import io.sparklstm.model.SeedNetwork;
 import io.sparklstm.train.DistributedTrainer;
 import io.sparklstm.train.EpochStats;
@@ -72,11 +73,13 @@ public final class EpochEvalBench {
             StagedSplit test = stager.stage(inputs.test(), testLimit, 256, new Path(workDir, "test"));
             int workers = workersOpt > 0 ? workersOpt : sc.defaultParallelism();
             TrainingSettings settings = new TrainingSettings(workers, batch, freq, prefetch, seed);
-            MultiLayerNetwork network = new SeedNetwork(units, lr, seed).newNetwork();
+            MultiLayerNetwork network = new SeedNetwork(units, lr, seed,
+                    LstmImplementation.valueOf(opt.apply("lstm-impl").trim().toUpperCase(Locale.ROOT))).newNetwork();
             DistributedTrainer trainer = new DistributedTrainer(sc, network, settings);
             DistributedEvaluator evaluator = new DistributedEvaluator(sc);
             result.put("settings", Map.of("workers", workers, "batchSize", batch, "averagingFrequency", freq,
-                    "prefetchBatches", prefetch, "learningRate", lr, "lstmUnits", units, "seed", seed));
+                    "prefetchBatches", prefetch, "learningRate", lr, "lstmUnits", units, "seed", seed,
+                    "lstmImpl", opt.apply("lstm-impl")));
             result.put("trainExamples", train.examples());
             result.put("testExamples", test.examples());
             double trainTotal = 0;

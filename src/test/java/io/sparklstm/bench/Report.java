@@ -84,7 +84,7 @@ final class Report {
             derived.put("e", ej.toMap());
         }
 
-        // memory of the local runs
+        // memory of the local runs (the off-heap figure needs >= 3 epochs: epoch 1 is warm-up)
         row("peak RSS, local[2] JVM (driver = executors)", gib(d.peakDriver), "<= 2 GiB", d.peakDriver > 0
                 ? status(d.peakDriver <= 2.0 * SuiteBench.GIB_BYTES) + (e.has("status") || e.isMissingNode() ? "" : " (info)")
                 : "n/a");
@@ -119,9 +119,11 @@ final class Report {
             double sJ = BenchSupport.slope(x, jcpp);
             derived.put("offHeapSlopeBytesPerEpoch", Map.of("nonHeapRss", sNonHeap, "rss", sRss, "javacppTracked", sJ,
                     "epochsUsed", x.size()));
-            row("    off-heap growth per epoch (RSS - heap)", mibSigned(sNonHeap) + "/epoch" + fmt(" (RSS %s, JavaCPP %s; %d epochs)",
-                    mibSigned(sRss), mibSigned(sJ), x.size()), "none",
-                    Double.isNaN(sNonHeap) ? "n/a" : status(sNonHeap <= GROWTH_TOLERANCE_BYTES));
+            boolean enough = epochs.size() >= 3;
+            row("    off-heap growth per epoch (RSS - heap)", enough ? mibSigned(sNonHeap) + "/epoch"
+                    + fmt(" (RSS %s, JavaCPP %s; epochs 2-%d)", mibSigned(sRss), mibSigned(sJ), epochs.size())
+                    : "n/a (needs >= 3 epochs)", "none",
+                    !enough || Double.isNaN(sNonHeap) ? "n/a" : status(sNonHeap <= GROWTH_TOLERANCE_BYTES));
             row("    peak RSS of the local[2] JVM", gib(peak(f, "driver")), "", "");
         }
 
@@ -136,6 +138,18 @@ final class Report {
                     r.at("/ab_nocoretype/openblasCore").asText("?")));
             derived.put("openblasEffect", Map.of("a", a / a0, "b", b / b0, "c", c.rate / c0.rate));
         }
+
+        // background load: how much CPU other processes took during each run (the machine has few cores)
+        StringBuilder load = new StringBuilder();
+        for (String k : List.of("ab", "ab_nocoretype", "c_local1", "c_local1_nocoretype", "d_local2", "f_converge",
+                "e_cluster")) {
+            JsonNode other = r.path(k).path("otherCoresBusy");
+            if (other.isNumber()) {
+                load.append(load.length() == 0 ? "" : ", ").append(k.split("_")[0])
+                        .append(k.endsWith("nocoretype") ? "0" : "").append(fmt(" %.2f", other.asDouble()));
+            }
+        }
+        row("other processes' CPU during runs (cores)", load.toString(), "~0", "");
 
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "sparklstm bench, %s mode, %s UTC, commit %s%n", env.path("mode").asText(),
@@ -176,15 +190,15 @@ final class Report {
             }
         }
         StringBuilder md = new StringBuilder();
-        md.append("| master | batch | avg. freq. | prefetch | samples/s (epoch 2) | efficiency vs 2x local[1] same batch | wall outside tasks | s/epoch |\n");
-        md.append("|---|---|---|---|---|---|---|---|\n");
+        md.append("| master | batch | avg. freq. | prefetch | samples/s (epoch 2) | efficiency vs 2x local[1] same batch | wall outside tasks | s/epoch | other procs' cores |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
         List<Map<String, Object>> rowsOut = new ArrayList<>();
         for (Job j : jobs) {
             Double ref = single.get(j.batch);
             double eff = j.master.equals("local[2]") && ref != null ? j.rate / (2 * ref) : Double.NaN;
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %.1f |%n", j.master, j.batch, j.freq,
-                    j.prefetch, j.ok ? fmt("%.0f", j.rate) : "failed", Double.isNaN(eff) ? "-" : pct(eff),
-                    pct(j.outsideTasks), j.epochSeconds));
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %.1f | %.2f |%n", j.master, j.batch,
+                    j.freq, j.prefetch, j.ok ? fmt("%.0f", j.rate) : "failed", Double.isNaN(eff) ? "-" : pct(eff),
+                    pct(j.outsideTasks), j.epochSeconds, j.otherCores));
             Map<String, Object> m = j.toMap();
             m.put("efficiency", eff);
             rowsOut.add(m);
@@ -229,6 +243,7 @@ final class Report {
         int batch, freq, prefetch, workers, epochs;
         double rate = Double.NaN, epochSeconds = Double.NaN, outsideTasks = Double.NaN, outsideJobs = Double.NaN;
         double accuracy = Double.NaN, trainingSeconds = Double.NaN, evalRate = Double.NaN;
+        double otherCores = Double.NaN;
         double peakDriver, peakExecutor, executorRssSlope = Double.NaN, driverNonHeapSlope = Double.NaN;
         long trainExamples;
         String slice;
@@ -242,6 +257,7 @@ final class Report {
             prefetch = run.at("/settings/prefetchBatches").asInt(2);
             slice = run.at("/settings/slice").asText("");
             peakDriver = peak(run, "driver");
+            otherCores = run.path("otherCoresBusy").asDouble(Double.NaN);
             peakExecutor = peak(run, "executor");
             if (!ok) {
                 return;

@@ -94,13 +94,16 @@ public final class SuiteBench {
                 work);
 
         long started = System.nanoTime();
+        // Each figure and its OPENBLAS_CORETYPE-unset twin back to back, so both see the same background load.
         b.throughput("ab", b.coretype);
-        b.job("c_local1", "local[1]", b.sliceC(), 64, 5, 2, b.coretype);
-        b.job("d_local2", "local[2]", b.sliceD(), 64, 5, 2, b.coretype);
         if (ab) {
             b.throughput("ab_nocoretype", null);
+        }
+        b.job("c_local1", "local[1]", b.sliceC(), 64, 5, 2, b.coretype);
+        if (ab) {
             b.job("c_local1_nocoretype", "local[1]", b.sliceC(), 64, 5, 2, null);
         }
+        b.job("d_local2", "local[2]", b.sliceD(), 64, 5, 2, b.coretype);
         if (converge) {
             b.converge();
         }
@@ -157,7 +160,7 @@ public final class SuiteBench {
     /** The unmodified job through SparkSubmit, as submit/run-local.sh runs it, plus the stats listener. */
     private Map<String, Object> job(String key, String master, List<String> slice, int batch, int freq, int prefetch,
                                     String core) {
-        Path store = work.resolve("store");
+        Path store = work.resolve("store-" + key); // own store: no CURRENT model to re-evaluate, no lock contention
         List<String> app = new ArrayList<>(List.of("--output", store.toString(), "--run-id", key,
                 "--batch-size", Integer.toString(batch), "--averaging-frequency", Integer.toString(freq),
                 "--prefetch-batches", Integer.toString(prefetch)));
@@ -173,7 +176,7 @@ public final class SuiteBench {
     private void converge() {
         List<String> app = new ArrayList<>(List.of("--work", work.resolve("epoch-eval").toString(),
                 "--out", work.resolve("converge.json").toString()));
-        app.addAll(quick ? List.of("--train-limit", "6400", "--test-limit", "2000", "--max-epochs", "2",
+        app.addAll(quick ? List.of("--train-limit", "3200", "--test-limit", "2000", "--max-epochs", "3",
                 "--stop-at", "0.99") : List.of("--max-epochs", "12", "--stop-at", "0.99"));
         Map<String, Object> r = sparkSubmit("f_converge", "local[2]", EpochEvalBench.class.getName(), app, coretype);
         r.put("result", readJson(work.resolve("converge.json")));
@@ -257,6 +260,7 @@ public final class SuiteBench {
         Map<Integer, Long> epochEndMs = new ConcurrentHashMap<>();
         Map<Long, ProcWatch> watched = new LinkedHashMap<>();
         long t0 = System.nanoTime();
+        long[] cpu0 = cpuJiffies();
         int exit;
         try {
             Process p = pb.start();
@@ -279,6 +283,12 @@ public final class SuiteBench {
             throw new IllegalStateException(e);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        long[] cpu1 = cpuJiffies();
+        // Machine busy time minus what this process and its reaped children (the run's whole process tree) used.
+        double busy = (cpu1[0] - cpu0[0]) / CLK_TCK, ours = (cpu1[1] - cpu0[1]) / CLK_TCK;
+        r.put("cpuSecondsRun", ours);
+        r.put("cpuSecondsOthers", Math.max(0, busy - ours));
+        r.put("otherCoresBusy", Math.max(0, busy - ours) / seconds);
         r.put("exitCode", exit);
         r.put("wallSeconds", seconds);
         r.put("log", log.toString());
@@ -288,7 +298,8 @@ public final class SuiteBench {
             procs.add(w.summary(new java.util.TreeMap<>(epochEndMs)));
         }
         r.put("processes", procs);
-        console.printf("exit %d, %.0f s%n", exit, seconds);
+        console.printf("exit %d, %.0f s, other processes used %.2f cores meanwhile%n", exit, seconds,
+                Math.max(0, busy - ours) / seconds);
         if (exit != 0) {
             console.println("bench:   FAILED, see " + log);
         }
@@ -413,6 +424,30 @@ public final class SuiteBench {
     }
 
     // ---- small helpers ---------------------------------------------------------------------------------------
+
+    private static final double CLK_TCK = 100.0; // USER_HZ on Linux
+
+    /**
+     * {machine busy jiffies (all CPUs, /proc/stat), jiffies of this JVM plus its reaped children (/proc/self/stat
+     * utime+stime+cutime+cstime)}.
+     */
+    private static long[] cpuJiffies() {
+        try {
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < cpu.length && i <= 8; i++) {
+                if (i != 4 && i != 5) { // idle, iowait
+                    busy += Long.parseLong(cpu[i]);
+                }
+            }
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long self = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return new long[] {busy, self};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
 
     private static JsonNode readJson(Path file) {
         try {
