@@ -56,6 +56,7 @@ final class Report {
         row("    parallel efficiency (d)/(2x(c))", pct(eff), ">= 85%", status(eff >= 0.85));
         row("    (d) / (a): 2 cores vs stock 1 thread", fmt("%.2fx", d.rate / a), ">= 6x", status(d.rate / a >= 6));
         row("    wall outside worker tasks, (c) / (d)", pct(c.outsideTasks) + " / " + pct(d.outsideTasks), "", "");
+        row("    worker tasks' CPU time / run time, (c) / (d)", pct(c.taskCpuShare) + " / " + pct(d.taskCpuShare), "~100%", "");
         row("    wall outside fitting at rate (b), (c) / (d)",
                 pct(1 - c.rate / b) + " / " + pct(1 - d.rate / (d.workers * b)), "", "");
         row("    seconds per epoch (d" + (quick ? ", slice" : ", full MNIST") + ")", fmt("%.1f s", d.epochSeconds), "", "");
@@ -190,15 +191,16 @@ final class Report {
             }
         }
         StringBuilder md = new StringBuilder();
-        md.append("| master | batch | avg. freq. | prefetch | samples/s (epoch 2) | efficiency vs 2x local[1] same batch | wall outside tasks | s/epoch | other procs' cores |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| master | batch | avg. freq. | prefetch | samples/s (epoch 2) | efficiency vs 2x local[1] same batch | wall outside tasks | s/epoch | test acc. | task CPU/run | other procs' cores |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         List<Map<String, Object>> rowsOut = new ArrayList<>();
         for (Job j : jobs) {
             Double ref = single.get(j.batch);
             double eff = j.master.equals("local[2]") && ref != null ? j.rate / (2 * ref) : Double.NaN;
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %.1f | %.2f |%n", j.master, j.batch,
-                    j.freq, j.prefetch, j.ok ? fmt("%.0f", j.rate) : "failed", Double.isNaN(eff) ? "-" : pct(eff),
-                    pct(j.outsideTasks), j.epochSeconds, j.otherCores));
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %.1f | %.4f | %s | %.2f |%n",
+                    j.master, j.batch, j.freq, j.prefetch, j.ok ? fmt("%.0f", j.rate) : "failed",
+                    Double.isNaN(eff) ? "-" : pct(eff), pct(j.outsideTasks), j.epochSeconds, j.accuracy,
+                    pct(j.taskCpuShare), j.otherCores));
             Map<String, Object> m = j.toMap();
             m.put("efficiency", eff);
             rowsOut.add(m);
@@ -243,7 +245,7 @@ final class Report {
         int batch, freq, prefetch, workers, epochs;
         double rate = Double.NaN, epochSeconds = Double.NaN, outsideTasks = Double.NaN, outsideJobs = Double.NaN;
         double accuracy = Double.NaN, trainingSeconds = Double.NaN, evalRate = Double.NaN;
-        double otherCores = Double.NaN;
+        double otherCores = Double.NaN, taskCpuShare = Double.NaN;
         double peakDriver, peakExecutor, executorRssSlope = Double.NaN, driverNonHeapSlope = Double.NaN;
         long trainExamples;
         String slice;
@@ -268,7 +270,7 @@ final class Report {
             trainingSeconds = m.path("trainingSeconds").asDouble();
             JsonNode eps = m.path("epochs");
             epochs = eps.size();
-            double secs = 0, taskSecs = 0, jobSecs = 0;
+            double secs = 0, taskSecs = 0, jobSecs = 0, cpuSecs = 0;
             int n = 0;
             List<Double> epochNo = new ArrayList<>();
             for (JsonNode ep : eps) {
@@ -282,6 +284,7 @@ final class Report {
                 for (JsonNode job : run.at("/stats/jobs")) {
                     if (("train epoch " + no).equals(job.path("description").asText())) {
                         taskSecs += job.path("runMs").asDouble() / 1000;
+                        cpuSecs += job.path("cpuMs").asDouble() / 1000;
                         jobSecs += (job.path("endMs").asDouble() - job.path("submitMs").asDouble()) / 1000;
                     }
                 }
@@ -291,6 +294,7 @@ final class Report {
             if (run.has("stats") && !run.path("stats").isNull()) {
                 outsideTasks = 1 - taskSecs / (workers * secs);
                 outsideJobs = 1 - jobSecs / secs;
+                taskCpuShare = cpuSecs / taskSecs;
                 for (JsonNode job : run.at("/stats/jobs")) {
                     if (job.path("description").asText().startsWith("evaluate")) {
                         evalRate = m.path("testExamples").asDouble()
@@ -340,6 +344,8 @@ final class Report {
             m.put("steadyEpochSeconds", epochSeconds);
             m.put("shareOutsideWorkerTasks", outsideTasks);
             m.put("shareOutsideSparkJobs", outsideJobs);
+            m.put("taskCpuShare", taskCpuShare);
+            m.put("otherCoresBusy", otherCores);
             m.put("accuracy", accuracy);
             m.put("trainingSeconds", trainingSeconds);
             m.put("evalSamplesPerSecond", evalRate);
