@@ -2,40 +2,32 @@ package io.sparklstm;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.fs.Path;
 
 /**
- * A real HDFS (NameNode and DataNode from hadoop-minicluster) shared by the tests of one JVM, with a copy of MNIST
- * uploaded once.
+ * A real HDFS ({@link io.sparklstm.cluster.MiniHdfs}: NameNode and DataNode from hadoop-minicluster) shared by the
+ * tests of one JVM, with a copy of MNIST uploaded once.
  */
 public final class MiniHdfs {
 
-    private static MiniDFSCluster cluster;
+    private static io.sparklstm.cluster.MiniHdfs hdfs;
 
     private MiniHdfs() {
     }
 
-    public static synchronized MiniDFSCluster cluster() throws IOException {
-        if (cluster == null) {
-            Path base = Files.createTempDirectory("sparklstm-hdfs");
-            Configuration conf = new Configuration();
-            conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
-            cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-            cluster.waitActive();
-            Runtime.getRuntime().addShutdownHook(new Thread(cluster::shutdown));
-            FileSystem fs = cluster.getFileSystem();
-            fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(Mnist.dir().toUri()),
-                    new org.apache.hadoop.fs.Path("/data/mnist"));
+    private static synchronized io.sparklstm.cluster.MiniHdfs hdfs() throws IOException {
+        if (hdfs == null) {
+            hdfs = io.sparklstm.cluster.MiniHdfs.start(Files.createTempDirectory("sparklstm-hdfs"), 1);
+            Runtime.getRuntime().addShutdownHook(new Thread(hdfs::close));
+            fs().copyFromLocalFile(false, true, new Path(Mnist.dir().toUri()), new Path("/data/mnist"));
         }
-        return cluster;
+        return hdfs;
     }
 
     /** {@code hdfs://host:port} of the shared cluster. */
     public static String uri() throws IOException {
-        return cluster().getURI().toString();
+        return hdfs().uri();
     }
 
     /** MNIST on HDFS. */
@@ -44,6 +36,6 @@ public final class MiniHdfs {
     }
 
     public static FileSystem fs() throws IOException {
-        return cluster().getFileSystem();
+        return new Path(uri()).getFileSystem(hdfs.configuration());
     }
 }

@@ -1,0 +1,138 @@
+package io.sparklstm.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparklstm.BadInputException;
+import io.sparklstm.train.EpochStats;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-epoch checkpoints of one run, under {@code <output>/_work/<run-id>/checkpoints/epoch-NNNN/}: {@code model.zip}
+ * (with updater state) and {@code checkpoint.json} (epoch, SHA-256 of the model, the settings and their hash, epoch
+ * statistics). Each is written under a temporary name and renamed into place, so a crash while writing leaves no
+ * checkpoint that looks complete; a checkpoint that is corrupt anyway (truncated, wrong digest) is skipped with a
+ * warning and the next older one is tried. The two newest are kept until the run is published.
+ */
+public final class CheckpointStore {
+
+    private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
+    private static final String PREFIX = "epoch-";
+    private static final String STATE = "checkpoint.json";
+    private static final int KEEP = 2;
+
+    private final FileSystem fs;
+    private final Path dir;
+
+    CheckpointStore(FileSystem fs, Path dir) {
+        this.fs = fs;
+        this.dir = dir;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** Saves the state after {@code epoch}. */
+    public void save(int epoch, MultiLayerNetwork network, Map<String, Object> settings, List<EpochStats> epochs)
+            throws IOException {
+        String name = String.format("%s%04d", PREFIX, epoch);
+        Path tmp = new Path(dir, "." + name + ".tmp");
+        Path target = new Path(dir, name);
+        fs.delete(tmp, true);
+        String sha = ModelFile.write(fs, new Path(tmp, RunStore.MODEL), network);
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("epoch", epoch);
+        state.put("modelSha256", sha);
+        state.put("settingsSha256", Settings.sha256(settings));
+        state.put("settings", settings);
+        state.put("epochs", epochs);
+        Json.write(fs, new Path(tmp, STATE), state);
+        fs.delete(target, true);
+        if (!fs.rename(tmp, target)) {
+            throw new IOException("could not rename checkpoint " + tmp + " to " + target);
+        }
+        List<Path> all = completed();
+        for (int i = KEEP; i < all.size(); i++) {
+            fs.delete(all.get(i), true);
+        }
+        log.info("Checkpoint after epoch {} written to {}", epoch, target);
+    }
+
+    /**
+     * The newest usable checkpoint. Corrupt ones are skipped with a warning.
+     *
+     * @throws BadInputException when the newest readable checkpoint was made with other settings: resuming it would
+     *                           silently mix two configurations, so the message lists the differences
+     */
+    public Optional<Checkpoint> latest(Map<String, Object> settings) throws IOException {
+        for (Path candidate : completed()) {
+            JsonNode state;
+            try {
+                state = Json.read(fs, new Path(candidate, STATE));
+            } catch (IOException e) {
+                log.warn("Skipping checkpoint {}: unreadable {} ({})", candidate, STATE, e.getMessage());
+                continue;
+            }
+            Map<String, Object> saved = Json.MAPPER.convertValue(state.get("settings"), new TypeReference<>() {
+            });
+            Map<String, Object> current = Settings.normalized(settings);
+            if (!current.equals(saved)) {
+                throw new BadInputException("cannot resume run from checkpoint " + candidate
+                        + ": its settings differ: " + differences(saved, current)
+                        + "; rerun with the checkpoint's settings, or use another --run-id");
+            }
+            try {
+                MultiLayerNetwork network = ModelFile.load(fs, new Path(candidate, RunStore.MODEL),
+                        state.path("modelSha256").asText());
+                List<EpochStats> epochs = Json.MAPPER.convertValue(state.get("epochs"), new TypeReference<>() {
+                });
+                return Optional.of(new Checkpoint(state.path("epoch").asInt(), network, saved, epochs));
+            } catch (ModelFile.CorruptModelException e) {
+                log.warn("Skipping corrupt checkpoint {}: {}", candidate, e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Completed checkpoint directories, newest first. */
+    private List<Path> completed() throws IOException {
+        if (!fs.exists(dir)) {
+            return List.of();
+        }
+        FileStatus[] statuses = fs.listStatus(dir, p -> p.getName().startsWith(PREFIX));
+        return Arrays.stream(statuses).map(FileStatus::getPath)
+                .sorted(Comparator.comparing(Path::getName).reversed()).toList();
+    }
+
+    private static String differences(Map<String, Object> saved, Map<String, Object> current) {
+        List<String> diffs = new ArrayList<>();
+        for (String key : new TreeSet<>(union(saved, current))) {
+            Object was = saved.get(key);
+            Object now = current.get(key);
+            if (was == null ? now != null : !was.equals(now)) {
+                diffs.add(key + " was " + was + ", now " + now);
+            }
+        }
+        return String.join("; ", diffs);
+    }
+
+    private static TreeSet<String> union(Map<String, Object> a, Map<String, Object> b) {
+        TreeSet<String> keys = new TreeSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        return keys;
+    }
+}

@@ -1,0 +1,45 @@
+package io.sparklstm.store;
+
+import io.sparklstm.train.EpochStats;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where a model came from, stored as {@code provenance.json} beside it: enough to audit a nightly model and to
+ * reproduce it.
+ *
+ * @param runId            the run
+ * @param inputSha256      SHA-256 of every input file as stored, by path
+ * @param config           the effective configuration
+ * @param seed             the seed of initialisation and shuffling
+ * @param versions         app version, git commit of the jar, DL4J, Spark and Java versions
+ * @param sparkMaster      Spark master URL
+ * @param applicationId    Spark application id
+ * @param startedAt        ISO-8601 start of this attempt
+ * @param finishedAt       ISO-8601 end of training and evaluation
+ * @param resumedFromEpoch epoch of the checkpoint this attempt resumed from, or null
+ * @param initFrom         the warm-start model (resolved), or null
+ * @param epochs           per-epoch loss and timings
+ * @param modelSha256      SHA-256 of {@code model.zip}, checked whenever the store loads the model
+ */
+public record Provenance(
+        String runId,
+        Map<String, String> inputSha256,
+        Object config,
+        long seed,
+        Map<String, String> versions,
+        String sparkMaster,
+        String applicationId,
+        String startedAt,
+        String finishedAt,
+        Integer resumedFromEpoch,
+        String initFrom,
+        List<EpochStats> epochs,
+        String modelSha256) {
+
+    /** This provenance with the model's digest filled in once the model file is written. */
+    Provenance withModelSha256(String sha256) {
+        return new Provenance(runId, inputSha256, config, seed, versions, sparkMaster, applicationId, startedAt,
+                finishedAt, resumedFromEpoch, initFrom, epochs, sha256);
+    }
+}

@@ -1,0 +1,210 @@
+package io.sparklstm.store;
+
+import io.sparklstm.BadInputException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model store on any Hadoop FileSystem:
+ * <pre>
+ * &lt;output&gt;/CURRENT              the id of the promoted run (replaced atomically)
+ * &lt;output&gt;/_LOCK                held while a run is active ({@link RunLock})
+ * &lt;output&gt;/runs/&lt;run-id&gt;/       model.zip, metrics.json, config.json, provenance.json, _SUCCESS (last)
+ * &lt;output&gt;/_work/&lt;run-id&gt;/       scratch: staged minibatches, checkpoints, files being published
+ * </pre>
+ * A run directory appears in one step: its files are written under {@code _work} and the directory is renamed into
+ * {@code runs/} only when {@code _SUCCESS} is in it (the boolean {@code rename} returns is checked), so a reader
+ * never sees half a model and a crash leaves either no run directory or a complete one. {@code CURRENT} only ever
+ * names a published run. Existing runs are replaced only when asked to ({@code --overwrite}).
+ */
+public final class RunStore {
+
+    public static final String SUCCESS = "_SUCCESS";
+    public static final String MODEL = "model.zip";
+    public static final String METRICS = "metrics.json";
+    public static final String CONFIG = "config.json";
+    public static final String PROVENANCE = "provenance.json";
+    public static final String CURRENT = "CURRENT";
+
+    private static final Logger log = LoggerFactory.getLogger(RunStore.class);
+
+    private final FileSystem fs;
+    private final Path root;
+
+    private RunStore(FileSystem fs, Path root) {
+        this.fs = fs;
+        this.root = root;
+    }
+
+    /** The store at {@code uri}; nothing is created until a run starts. */
+    public static RunStore at(String uri, Configuration hadoop) throws IOException {
+        Path path = new Path(uri);
+        FileSystem fs = path.getFileSystem(hadoop);
+        return new RunStore(fs, fs.makeQualified(path));
+    }
+
+    public FileSystem fileSystem() {
+        return fs;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path runDir(String runId) {
+        return new Path(new Path(root, "runs"), runId);
+    }
+
+    /** Scratch space of a run; removed by {@link #discardWork(String)}. */
+    public Path workDir(String runId) {
+        return new Path(new Path(root, "_work"), runId);
+    }
+
+    public CheckpointStore checkpoints(String runId) {
+        return new CheckpointStore(fs, new Path(workDir(runId), "checkpoints"));
+    }
+
+    /** Fails with a {@link BadInputException} when the run exists and {@code overwrite} is off. */
+    public void checkWritable(String runId, boolean overwrite) throws IOException {
+        if (fs.exists(root) && !fs.getFileStatus(root).isDirectory()) {
+            throw new BadInputException("--output " + root + ": is a file, expected a directory (the model store)");
+        }
+        Path dir = runDir(runId);
+        if (!overwrite && fs.exists(dir)) {
+            throw new BadInputException("--output " + root + ": run " + dir + " already exists; choose another "
+                    + "--run-id or pass --overwrite to replace it");
+        }
+    }
+
+    /** Takes the store's lock; see {@link RunLock}. */
+    public RunLock lock(String runId, String applicationId, Duration lease) throws IOException {
+        fs.mkdirs(root);
+        return RunLock.acquire(fs, root, runId, applicationId, lease);
+    }
+
+    /** The promoted run, if any. */
+    public Optional<String> current() throws IOException {
+        Path file = new Path(root, CURRENT);
+        if (!fs.exists(file)) {
+            return Optional.empty();
+        }
+        try (var in = fs.open(file)) {
+            String id = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            return id.isEmpty() ? Optional.empty() : Optional.of(id);
+        }
+    }
+
+    /** Makes {@code runId} the promoted run by atomically replacing {@code CURRENT}. */
+    public void promote(String runId) throws IOException {
+        if (!fs.exists(new Path(runDir(runId), SUCCESS))) {
+            throw new IOException("refusing to promote incomplete run " + runDir(runId));
+        }
+        Path tmp = new Path(root, "." + CURRENT + "." + UUID.randomUUID());
+        try (OutputStream out = fs.create(tmp, false)) {
+            out.write((runId + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        FileContext.getFileContext(root.toUri(), fs.getConf())
+                .rename(tmp, new Path(root, CURRENT), Options.Rename.OVERWRITE);
+        log.info("Promoted run {} to {}", runId, new Path(root, CURRENT));
+    }
+
+    /** Loads a published run's model after checking its SHA-256 against the run's provenance. */
+    public MultiLayerNetwork loadModel(String runId) throws IOException {
+        Path dir = runDir(runId);
+        if (!fs.exists(new Path(dir, SUCCESS))) {
+            throw new BadInputException("run " + dir + " does not exist or is incomplete (no " + SUCCESS + ")");
+        }
+        String sha = Json.read(fs, new Path(dir, PROVENANCE)).path("modelSha256").asText();
+        return ModelFile.load(fs, new Path(dir, MODEL), sha);
+    }
+
+    /**
+     * Writes the run's files, {@code _SUCCESS} last, then moves the complete directory to {@code runs/<run-id>}.
+     *
+     * @return the published run directory
+     */
+    public Path publish(String runId, MultiLayerNetwork model, Object metrics, Object config, Provenance provenance,
+                        boolean overwrite) throws IOException {
+        Path staged = new Path(workDir(runId), "publish");
+        fs.delete(staged, true);
+        String sha = ModelFile.write(fs, new Path(staged, MODEL), model);
+        Json.write(fs, new Path(staged, PROVENANCE), provenance.withModelSha256(sha));
+        Json.write(fs, new Path(staged, METRICS), metrics);
+        Json.write(fs, new Path(staged, CONFIG), config);
+        fs.create(new Path(staged, SUCCESS), false).close();
+        FaultInjection.at("publish-before-rename");
+
+        Path target = runDir(runId);
+        if (overwrite && fs.exists(target)) {
+            log.info("Replacing existing run {} (--overwrite)", target);
+            fs.delete(target, true);
+        }
+        fs.mkdirs(target.getParent());
+        if (!fs.rename(staged, target)) {
+            throw new IOException("could not rename " + staged + " to " + target + " (does it exist already?)");
+        }
+        return target;
+    }
+
+    /**
+     * Retention: keeps the {@code keep} most recently published runs and the promoted one, deletes the other runs
+     * and their scratch space.
+     *
+     * @return the ids of the deleted runs
+     */
+    public List<String> prune(int keep) throws IOException {
+        Path runs = new Path(root, "runs");
+        if (keep <= 0 || !fs.exists(runs)) {
+            return List.of();
+        }
+        String current = current().orElse(null);
+        List<FileStatus> published = new ArrayList<>();
+        for (FileStatus run : fs.listStatus(runs)) {
+            Path success = new Path(run.getPath(), SUCCESS);
+            if (run.isDirectory() && fs.exists(success)) {
+                published.add(fs.getFileStatus(success));
+            }
+        }
+        published.sort(Comparator.comparingLong(FileStatus::getModificationTime).reversed()
+                .thenComparing(s -> s.getPath().getParent().getName(), Comparator.reverseOrder()));
+        List<String> deleted = new ArrayList<>();
+        for (int i = keep; i < published.size(); i++) {
+            String id = published.get(i).getPath().getParent().getName();
+            if (!id.equals(current)) {
+                fs.delete(runDir(id), true);
+                discardWork(id);
+                deleted.add(id);
+            }
+        }
+        if (!deleted.isEmpty()) {
+            log.info("Retention (--keep-runs {}): deleted runs {}", keep, deleted);
+        }
+        return deleted;
+    }
+
+    /** Removes the run's scratch space, and the {@code _work} directory once it is empty. */
+    public void discardWork(String runId) throws IOException {
+        Path work = workDir(runId);
+        fs.delete(work, true);
+        Path parent = work.getParent();
+        if (fs.exists(parent) && fs.listStatus(parent).length == 0) {
+            fs.delete(parent, false);
+        }
+    }
+}

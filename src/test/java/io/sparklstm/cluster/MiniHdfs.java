@@ -1,0 +1,141 @@
+package io.sparklstm.cluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+
+/**
+ * A real HDFS (NameNode + DataNodes, Hadoop's MiniDFSCluster) on 127.0.0.1 for the cluster path on one machine.
+ *
+ * <p>In-process: {@link #start(Path, int)} / {@link #close()}. As its own JVM ({@link #main}), used by
+ * submit/local-cluster.sh and StandaloneClusterIntegrationTest:
+ *
+ * <pre>
+ *   java -cp target/test-classes:$(cat target/cluster-classpath/test.txt) io.sparklstm.cluster.MiniHdfs \
+ *        --base-dir DIR [--datanodes 2] [--uri-file FILE] [--exit-on-stdin-close] [--parent-pid PID]
+ * </pre>
+ *
+ * It prints and writes (atomically, to --uri-file) its {@code hdfs://127.0.0.1:PORT} URI once the DataNodes are up,
+ * and shuts down (deleting its storage) on SIGTERM/SIGINT, on end of standard input when {@code
+ * --exit-on-stdin-close} is given, or when process {@code --parent-pid} exits: it never outlives its owner.
+ */
+public final class MiniHdfs implements AutoCloseable {
+
+  private final MiniDFSCluster cluster;
+  private final Path baseDir;
+
+  private MiniHdfs(MiniDFSCluster cluster, Path baseDir) {
+    this.cluster = cluster;
+    this.baseDir = baseDir;
+  }
+
+  /** Starts a NameNode on a free port of 127.0.0.1 and {@code dataNodes} DataNodes, storing under {@code baseDir}. */
+  public static MiniHdfs start(Path baseDir, int dataNodes) throws IOException {
+    Files.createDirectories(baseDir);
+    Configuration conf = new Configuration();
+    // Loopback only; small blocks so even MNIST is spread over both DataNodes.
+    conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
+    conf.set("dfs.datanode.address", "127.0.0.1:0");
+    conf.set("dfs.datanode.http.address", "127.0.0.1:0");
+    conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
+    conf.setBoolean("dfs.permissions.enabled", false);
+    conf.setInt("dfs.replication", Math.min(2, dataNodes));
+    MiniDFSCluster cluster =
+        new MiniDFSCluster.Builder(conf, baseDir.toFile())
+            .numDataNodes(dataNodes)
+            .nameNodePort(0)
+            .nameNodeHttpPort(0)
+            .checkDataNodeAddrConfig(true)
+            .build();
+    cluster.waitActive();
+    return new MiniHdfs(cluster, baseDir);
+  }
+
+  /** {@code hdfs://127.0.0.1:PORT}, without a trailing slash. */
+  public String uri() {
+    return "hdfs://127.0.0.1:" + cluster.getNameNodePort();
+  }
+
+  public Configuration configuration() {
+    return cluster.getConfiguration(0);
+  }
+
+  @Override
+  public synchronized void close() {
+    cluster.shutdown(true);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path baseDir = null;
+    Path uriFile = null;
+    int dataNodes = 2;
+    boolean exitOnStdinClose = false;
+    Long parentPid = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--base-dir" -> baseDir = Path.of(args[++i]);
+        case "--uri-file" -> uriFile = Path.of(args[++i]);
+        case "--datanodes" -> dataNodes = Integer.parseInt(args[++i]);
+        case "--exit-on-stdin-close" -> exitOnStdinClose = true;
+        case "--parent-pid" -> parentPid = Long.parseLong(args[++i]);
+        default -> {
+          System.err.println("MiniHdfs: unknown option " + args[i]
+              + "\nusage: MiniHdfs --base-dir DIR [--datanodes N] [--uri-file FILE] [--exit-on-stdin-close]"
+              + " [--parent-pid PID]");
+          System.exit(2);
+        }
+      }
+    }
+    if (baseDir == null) {
+      System.err.println("MiniHdfs: --base-dir is required");
+      System.exit(2);
+    }
+
+    MiniHdfs hdfs = start(baseDir, dataNodes);
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      hdfs.close();
+      stop.countDown();
+    }, "minihdfs-shutdown"));
+
+    String uri = hdfs.uri();
+    if (uriFile != null) {
+      Path tmp = uriFile.resolveSibling(uriFile.getFileName() + ".tmp");
+      Files.writeString(tmp, uri + "\n", StandardCharsets.UTF_8);
+      Files.move(tmp, uriFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+    System.out.println("MiniHdfs: " + uri + " (" + dataNodes + " DataNodes, storage " + baseDir + ")");
+    System.out.flush();
+
+    if (exitOnStdinClose) {
+      Thread watcher = new Thread(() -> {
+        try (InputStream in = System.in) {
+          while (in.read() >= 0) {
+            // Anything written is ignored; only end of input matters.
+          }
+        } catch (IOException ignored) {
+          // Treated like end of input.
+        }
+        System.exit(0);
+      }, "minihdfs-stdin");
+      watcher.setDaemon(true);
+      watcher.start();
+    }
+    if (parentPid != null) {
+      Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
+      if (parent.isEmpty()) {
+        System.exit(0);
+      }
+      parent.get().onExit().thenRun(() -> System.exit(0));
+    }
+    stop.await();
+  }
+}

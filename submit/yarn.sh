@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Submits the training job to YARN, in cluster (driver in the ApplicationMaster) or client (driver here) mode.
+#
+# Usage: submit/yarn.sh [--help] [--] [job options...]
+#   e.g. DEPLOY_MODE=cluster submit/yarn.sh --data hdfs:///datasets/mnist --output hdfs:///user/$USER/sparklstm
+# Job options go to io.sparklstm.cli.Main unchanged. conf/log4j2.properties is shipped to every container
+# (--files, i.e. spark.yarn.dist.files) and the JVMs there read it as ./log4j2.properties.
+#
+# Settings (environment variables, default in brackets):
+#   SPARK_HOME                Spark 3.5.x distribution (bin/spark-submit)                          [required]
+#   HADOOP_CONF_DIR           client configs of the cluster (core-site.xml, yarn-site.xml)         [required]
+#   DEPLOY_MODE               cluster or client                                                    [cluster]
+#   YARN_QUEUE                YARN queue                                                           [default]
+#   NUM_EXECUTORS             executors (containers)                                               [2]
+#   EXECUTOR_CORES            vcores per executor = DL4J workers per executor                      [2]
+#   EXECUTOR_MEMORY           executor heap                                                        [4g]
+#   EXECUTOR_MEMORY_OVERHEAD  container memory above the heap: ND4J off-heap + natives             [5g]
+#   DRIVER_MEMORY             driver heap                                                          [2g]
+#   DRIVER_MEMORY_OVERHEAD    driver container overhead (cluster mode)                             [3g]
+#   PRINCIPAL, KEYTAB         Kerberos: passed as --principal/--keytab (set both or neither)       [unset]
+#   KERBEROS_FILESYSTEMS      further secure filesystems to get tokens for, comma-separated
+#                             (spark.kerberos.access.hadoopFileSystems), e.g. an --output on another cluster [unset]
+#   JOB_CONFIG                a job --config file; shipped with --files and passed as --config     [unset]
+#   APP_JAR                   application jar (local path or hdfs:// URL)                          [target/sparklstm-0.1.0.jar]
+#   CONF_DIR, APP_NAME, MAIN_CLASS, EXTRA_SPARK_ARGS (e.g. "--conf spark.yarn.archive=hdfs:///spark/jars.zip"),
+#   DRY_RUN=1: see submit/common.sh
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+usage_if_help "$@"
+[[ ${1:-} == -- ]] && shift
+
+DEPLOY_MODE=${DEPLOY_MODE:-cluster}
+YARN_QUEUE=${YARN_QUEUE:-default}
+NUM_EXECUTORS=${NUM_EXECUTORS:-2}
+EXECUTOR_CORES=${EXECUTOR_CORES:-2}
+EXECUTOR_MEMORY=${EXECUTOR_MEMORY:-4g}
+EXECUTOR_MEMORY_OVERHEAD=${EXECUTOR_MEMORY_OVERHEAD:-5g}
+DRIVER_MEMORY=${DRIVER_MEMORY:-2g}
+DRIVER_MEMORY_OVERHEAD=${DRIVER_MEMORY_OVERHEAD:-3g}
+PRINCIPAL=${PRINCIPAL:-}
+KEYTAB=${KEYTAB:-}
+KERBEROS_FILESYSTEMS=${KERBEROS_FILESYSTEMS:-}
+JOB_CONFIG=${JOB_CONFIG:-}
+
+[[ $DEPLOY_MODE == client || $DEPLOY_MODE == cluster ]] || die "DEPLOY_MODE must be client or cluster"
+if [[ $DRY_RUN != 1 ]]; then
+  [[ -n ${HADOOP_CONF_DIR:-${YARN_CONF_DIR:-}} ]] || die "set HADOOP_CONF_DIR to the cluster's client configuration"
+  [[ $APP_JAR == *://* ]] || require_file "$APP_JAR" "build the application jar first: mvn -B package"
+fi
+[[ -n $PRINCIPAL && -z $KEYTAB || -z $PRINCIPAL && -n $KEYTAB ]] && die "set both PRINCIPAL and KEYTAB, or neither"
+[[ -z $KEYTAB || $DRY_RUN == 1 ]] || require_file "$KEYTAB" "KEYTAB not readable"
+
+log4j=$CONF_DIR/log4j2.properties
+require_file "$log4j" "CONF_DIR must hold log4j2.properties"
+files=$log4j
+job_args=("$@")
+if [[ -n $JOB_CONFIG ]]; then
+  require_file "$JOB_CONFIG" "JOB_CONFIG not found"
+  files+=",$JOB_CONFIG"
+  # In cluster mode the driver runs in a container where --files land in the working directory.
+  if [[ $DEPLOY_MODE == cluster ]]; then job_args=(--config "$(basename "$JOB_CONFIG")" "${job_args[@]}")
+  else job_args=(--config "$JOB_CONFIG" "${job_args[@]}"); fi
+fi
+
+args=(
+  --master yarn
+  --deploy-mode "$DEPLOY_MODE"
+  --queue "$YARN_QUEUE"
+  --num-executors "$NUM_EXECUTORS"
+  --executor-cores "$EXECUTOR_CORES"
+  --executor-memory "$EXECUTOR_MEMORY"
+  --driver-memory "$DRIVER_MEMORY"
+  --files "$files"
+  --conf "spark.executor.memoryOverhead=$EXECUTOR_MEMORY_OVERHEAD"
+  --conf "spark.driver.memoryOverhead=$DRIVER_MEMORY_OVERHEAD"
+  --conf "spark.executor.extraJavaOptions=$(java_opts_with executor -Dlog4j2.configurationFile=log4j2.properties)"
+)
+if [[ $DEPLOY_MODE == cluster ]]; then
+  args+=(--conf "spark.driver.extraJavaOptions=$(java_opts_with driver -Dlog4j2.configurationFile=log4j2.properties)")
+else
+  log_conf_for_local_driver
+fi
+[[ -n $PRINCIPAL ]] && args+=(--principal "$PRINCIPAL" --keytab "$KEYTAB")
+[[ -n $KERBEROS_FILESYSTEMS ]] && args+=(--conf "spark.kerberos.access.hadoopFileSystems=$KERBEROS_FILESYSTEMS")
+
+run_spark_submit "${args[@]}" -- "$APP_JAR" "${job_args[@]}"
