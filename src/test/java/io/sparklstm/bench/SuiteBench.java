@@ -228,7 +228,11 @@ public final class SuiteBench {
         cmd.addAll(opens);
         // The JVM settings of submit/run-local.sh.
         cmd.addAll(List.of("-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G",
-                "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G", "-cp", SPARK_JARS,
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G"));
+        if (Files.isRegularFile(Path.of("conf/log4j2.properties"))) {
+            cmd.add("-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath());
+        }
+        cmd.addAll(List.of("-cp", SPARK_JARS,
                 "org.apache.spark.deploy.SparkSubmit", "--master", master,
                 "--jars", BENCH_JAR,
                 "--conf", "spark.extraListeners=" + BenchStatsListener.class.getName(),
