@@ -193,12 +193,18 @@ public final class SuiteBench {
         Path store = work.resolve("cluster-store");
         List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "--output", "file:" + store,
                 "--run-id", "e_cluster"));
-        cmd.addAll(quick ? List.of("--train-limit", "6400", "--epochs", "2", "--test-limit", "2000")
-                : List.of("--epochs", "2"));
+        List<String> slice = quick ? List.of("--train-limit", "6400", "--epochs", "2", "--test-limit", "2000")
+                : List.of();
+        cmd.addAll(slice);
+        if (!quick) {
+            cmd.addAll(List.of("--epochs", "2"));
+        }
         Map<String, String> env = new LinkedHashMap<>();
         env.put("RUN_ROOT", work.resolve("local-cluster").toString());
         env.put("MVN", "mvn -o");
         Map<String, Object> r = run("e_cluster", cmd, env, coretype);
+        r.put("settings", Map.of("master", "standalone 2x1", "batchSize", 64, "averagingFrequency", 5,
+                "prefetchBatches", 2, "slice", String.join(" ", slice)));
         r.put("metrics", readJson(store.resolve("runs/e_cluster/metrics.json")));
         results.put("e_cluster", r);
     }
