@@ -80,6 +80,15 @@ final class BenchSupport {
         } catch (ReflectiveOperationException | LinkageError e) {
             m.put("javacppError", e.toString());
         }
+        try {
+            // ND4J's own count of the native buffers it allocated (device 0 = host on the CPU backend)
+            Class<?> tracker = Class.forName("org.nd4j.linalg.api.memory.AllocationsTracker", true,
+                    Thread.currentThread().getContextClassLoader());
+            Object instance = tracker.getMethod("getInstance").invoke(null);
+            m.put("nd4jTrackedBytes", tracker.getMethod("bytesOnDevice", Integer.class).invoke(instance, 0));
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            m.put("nd4jTrackedError", e.toString());
+        }
         Runtime rt = Runtime.getRuntime();
         m.put("heapUsedBytes", rt.totalMemory() - rt.freeMemory());
         m.put("heapCommittedBytes", rt.totalMemory());

@@ -105,24 +105,34 @@ final class Report {
             row("    best accuracy / epochs run", fmt("%.4f / %d", best, epochs.size()), "", "");
             double evalRate = median(epochs, "evalSamplesPerSecond");
             row("    evaluation throughput per epoch (median)", rate(evalRate) + " test", "", "");
-            List<Double> x = new ArrayList<>(), nonHeap = new ArrayList<>(), rss = new ArrayList<>(), jcpp = new ArrayList<>();
+            // Off-heap: RSS minus committed heap at each epoch end, over the second half of the epochs (the first
+            // epochs also touch newly committed heap pages and fill caches); ND4J's own allocation counter if known.
+            List<Double> x = new ArrayList<>(), nonHeap = new ArrayList<>(), rss = new ArrayList<>(), nd4j = new ArrayList<>();
+            int n = epochs.size(), from = Math.max(2, (n + 1) / 2);
+            StringBuilder rssSeries = new StringBuilder();
             for (JsonNode ep : epochs) {
-                if (epochs.size() >= 3 && ep.path("epoch").asInt() < 2) {
-                    continue; // the first epoch warms up (JIT, arenas, staging caches)
-                }
-                x.add(ep.path("epoch").asDouble());
                 JsonNode m = ep.path("memory");
+                int no = ep.path("epoch").asInt();
+                if (no == 1 || no == n || no == from) {
+                    rssSeries.append(rssSeries.length() == 0 ? "" : ", ").append(fmt("e%d %.2f", no,
+                            m.path("rssBytes").asDouble() / SuiteBench.GIB_BYTES));
+                }
+                if (no < from) {
+                    continue;
+                }
+                x.add((double) no);
                 rss.add(m.path("rssBytes").asDouble());
                 nonHeap.add(m.path("rssBytes").asDouble() - m.path("heapCommittedBytes").asDouble());
-                jcpp.add(m.path("javacppTotalBytes").asDouble());
+                nd4j.add(m.path("nd4jTrackedBytes").asDouble(Double.NaN));
             }
             double sNonHeap = BenchSupport.slope(x, nonHeap), sRss = BenchSupport.slope(x, rss);
-            double sJ = BenchSupport.slope(x, jcpp);
-            derived.put("offHeapSlopeBytesPerEpoch", Map.of("nonHeapRss", sNonHeap, "rss", sRss, "javacppTracked", sJ,
-                    "epochsUsed", x.size()));
-            boolean enough = epochs.size() >= 3;
+            double sNd4j = BenchSupport.slope(x, nd4j);
+            derived.put("offHeapSlopeBytesPerEpoch", Map.of("nonHeapRss", sNonHeap, "rss", sRss, "nd4jTracked", sNd4j,
+                    "fromEpoch", from, "toEpoch", n));
+            boolean enough = n >= 3;
+            row("    RSS of the local[2] JVM at epoch ends", rssSeries + " GiB", "", "");
             row("    off-heap growth per epoch (RSS - heap)", enough ? mibSigned(sNonHeap) + "/epoch"
-                    + fmt(" (RSS %s, JavaCPP %s; epochs 2-%d)", mibSigned(sRss), mibSigned(sJ), epochs.size())
+                    + fmt(" (RSS %s, ND4J-tracked %s; epochs %d-%d)", mibSigned(sRss), mibSigned(sNd4j), from, n)
                     : "n/a (needs >= 3 epochs)", "none",
                     !enough || Double.isNaN(sNonHeap) ? "n/a" : status(sNonHeap <= GROWTH_TOLERANCE_BYTES));
             row("    peak RSS of the local[2] JVM", gib(peak(f, "driver")), "", "");

@@ -116,11 +116,12 @@ public final class SuiteBench {
         env.put("benchSeconds", (System.nanoTime() - started) / 1e9);
         env.put("loadAverageAtEnd", Files.readString(Path.of("/proc/loadavg")).trim());
 
+        Path out = Path.of("bench/results", ts + ".json");
+        BenchSupport.writeJson(out, b.results); // the raw results first: ReportBench can always re-render them
         String table = new Report(b.results).table();
         b.console.println();
         b.console.print(table);
         b.results.put("table", table);
-        Path out = Path.of("bench/results", ts + ".json");
         BenchSupport.writeJson(out, b.results);
         Files.writeString(Path.of("bench/results", ts + ".txt"), table);
         b.console.println("bench: results in " + out.toAbsolutePath() + " (logs in " + b.logs + ")");
@@ -321,7 +322,7 @@ public final class SuiteBench {
 
     private static void pump(Process p, Path log, Map<Integer, Long> epochEndMs) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-             PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
+             PrintWriter out = new PrintWriter(Files.newBufferedWriter(log), true)) { // autoflush: tail -f works
             String line;
             while ((line = in.readLine()) != null) {
                 out.println(line);
