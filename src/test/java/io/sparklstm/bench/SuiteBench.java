@@ -1,0 +1,513 @@
+package io.sparklstm.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The whole benchmark of bench/run.sh in one invocation (so that ratios come from the same minutes of a noisy
+ * machine): runs every configuration as its own child JVM, one at a time, polls the children's memory in /proc, reads
+ * what they wrote (the job's metrics.json, the {@link BenchStatsListener} file, the benches' JSON), prints one table
+ * and writes everything to {@code bench/results/<timestamp>.json}. See bench/README.md for the figures.
+ *
+ * <p>Options: {@code --quick} (slices, short), {@code --coretype auto|none|NAME} (OPENBLAS_CORETYPE of the main table;
+ * auto = SkylakeX with avx512f, Haswell with avx2, else unset), {@code --no-ab} (skip the re-run without
+ * OPENBLAS_CORETYPE), {@code --sweep}/{@code --no-sweep} (averaging frequency, batch size and prefetch sweep; on by
+ * default in full mode), {@code --no-cluster}, {@code --no-converge}.
+ */
+public final class SuiteBench {
+
+    private static final String APP_JAR = "target/sparklstm-0.1.0.jar";
+    private static final String BENCH_JAR = "target/bench/sparklstm-bench.jar";
+    private static final String SPARK_JARS = "target/spark-home/jars/*";
+    static final double GIB_BYTES = 1024.0 * 1024 * 1024;
+    private static final Pattern EPOCH_LINE = Pattern.compile("(?:Epoch (\\d+)/\\d+: loss|epoch-eval: epoch (\\d+) )");
+
+    private final boolean quick;
+    private final String coretype; // null = unset
+    private final Path work;
+    private final Path logs;
+    private final List<String> opens;
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private final PrintWriter console = new PrintWriter(System.out, true);
+
+    private SuiteBench(boolean quick, String coretype, Path work) throws IOException {
+        this.quick = quick;
+        this.coretype = coretype;
+        this.work = work;
+        this.logs = work.resolve("logs");
+        Files.createDirectories(logs);
+        this.opens = Files.readAllLines(Path.of("submit/java17-opens.txt")).stream().map(String::trim)
+                .filter(s -> !s.isEmpty()).toList();
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = BenchSupport.args(argv);
+        boolean quick = a.containsKey("quick");
+        String cpuFlags = cpuinfo("flags");
+        String auto = hasFlag(cpuFlags, "avx512f") ? "SkylakeX" : hasFlag(cpuFlags, "avx2") ? "Haswell" : null;
+        String ct = a.getOrDefault("coretype", "auto");
+        String coretype = ct.equals("auto") ? auto : ct.equals("none") ? null : ct;
+        String ts = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
+        Path work = Path.of("target/bench-work", ts).toAbsolutePath();
+        SuiteBench b = new SuiteBench(quick, coretype, work);
+        boolean ab = !a.containsKey("no-ab") && coretype != null;
+        boolean sweep = a.containsKey("sweep") || (!quick && !a.containsKey("no-sweep"));
+        boolean cluster = !a.containsKey("no-cluster");
+        boolean converge = !a.containsKey("no-converge");
+
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("timestamp", ts);
+        env.put("mode", quick ? "quick" : "full");
+        env.put("commit", command("git", "rev-parse", "--short", "HEAD").trim()
+                + (command("git", "status", "--porcelain", "--untracked-files=no").isBlank() ? "" : "+dirty"));
+        env.put("cpu", cpuinfo("model name"));
+        env.put("cores", Runtime.getRuntime().availableProcessors());
+        env.put("avx512f", hasFlag(cpuFlags, "avx512f"));
+        env.put("avx2", hasFlag(cpuFlags, "avx2"));
+        env.put("memTotal", meminfo());
+        env.put("loadAverageAtStart", Files.readString(Path.of("/proc/loadavg")).trim());
+        env.put("openblasCoretype", coretype == null ? "(unset)" : coretype);
+        env.put("openblasCoretypeAuto", auto == null ? "(unset)" : auto);
+        env.put("java", System.getProperty("java.vm.version"));
+        b.results.put("environment", env);
+        b.console.printf("bench: %s mode, commit %s, %s, %d cores, OPENBLAS_CORETYPE=%s, work dir %s%n",
+                env.get("mode"), env.get("commit"), env.get("cpu"), env.get("cores"), env.get("openblasCoretype"),
+                work);
+
+        long started = System.nanoTime();
+        // Each figure and its OPENBLAS_CORETYPE-unset twin back to back, so both see the same background load.
+        b.throughput("ab", b.coretype);
+        if (ab) {
+            b.throughput("ab_nocoretype", null);
+        }
+        b.job("c_local1", "local[1]", b.sliceC(), 64, 5, 2, b.coretype);
+        if (ab) {
+            b.job("c_local1_nocoretype", "local[1]", b.sliceC(), 64, 5, 2, null);
+        }
+        b.job("d_local2", "local[2]", b.sliceD(), 64, 5, 2, b.coretype);
+        if (converge) {
+            b.converge();
+        }
+        if (cluster) {
+            b.cluster();
+        }
+        if (sweep) {
+            b.sweep();
+        }
+        env.put("benchSeconds", (System.nanoTime() - started) / 1e9);
+        env.put("loadAverageAtEnd", Files.readString(Path.of("/proc/loadavg")).trim());
+
+        Path out = Path.of("bench/results", ts + ".json");
+        BenchSupport.writeJson(out, b.results); // the raw results first: ReportBench can always re-render them
+        String table = new Report(b.results).table();
+        b.console.println();
+        b.console.print(table);
+        b.results.put("table", table);
+        BenchSupport.writeJson(out, b.results);
+        Files.writeString(Path.of("bench/results", ts + ".txt"), table);
+        b.console.println("bench: results in " + out.toAbsolutePath() + " (logs in " + b.logs + ")");
+        System.exit(0);
+    }
+
+    // ---- configurations --------------------------------------------------------------------------------------
+
+    /** {@code --train-limit, --epochs, --test-limit} of (c): a slice, two epochs (the second is steady state). */
+    private List<String> sliceC() {
+        return quick ? List.of("--train-limit", "3200", "--epochs", "2", "--test-limit", "2000")
+                : List.of("--train-limit", "12800", "--epochs", "2", "--test-limit", "10000");
+    }
+
+    /** (d): full MNIST with the job's default epochs in full mode; a slice in quick mode. */
+    private List<String> sliceD() {
+        return quick ? List.of("--train-limit", "6400", "--epochs", "2", "--test-limit", "2000")
+                : List.of();
+    }
+
+    private void throughput(String key, String core) {
+        Path out = work.resolve(key + ".json");
+        List<String> cmd = new ArrayList<>(List.of("java"));
+        cmd.addAll(opens);
+        cmd.addAll(List.of("-Xmx2g", "-cp", "target/test-classes:" + APP_JAR + ":" + SPARK_JARS,
+                TrainThroughputBench.class.getName(), "--out", out.toString()));
+        cmd.addAll(quick ? List.of("--warmup", "3", "--timed", "8", "--rounds", "2", "--eval-batches", "4")
+                : List.of("--warmup", "5", "--timed", "20", "--rounds", "3", "--eval-batches", "8"));
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("OPENBLAS_VERBOSE", "2");
+        Map<String, Object> r = run(key, cmd, env, core);
+        r.put("result", readJson(out));
+        r.put("openblasCore", grepFirst(logs.resolve(key + ".log"), Pattern.compile("Core: (\\S+)")));
+        results.put(key, r);
+    }
+
+    /** The unmodified job through SparkSubmit, as submit/run-local.sh runs it, plus the stats listener. */
+    private Map<String, Object> job(String key, String master, List<String> slice, int batch, int freq, int prefetch,
+                                    String core) {
+        Path store = work.resolve("store-" + key); // own store: no CURRENT model to re-evaluate, no lock contention
+        List<String> app = new ArrayList<>(List.of("--output", store.toString(), "--run-id", key,
+                "--batch-size", Integer.toString(batch), "--averaging-frequency", Integer.toString(freq),
+                "--prefetch-batches", Integer.toString(prefetch)));
+        app.addAll(slice);
+        Map<String, Object> r = sparkSubmit(key, master, "io.sparklstm.cli.Main", app, core);
+        r.put("settings", Map.of("master", master, "batchSize", batch, "averagingFrequency", freq,
+                "prefetchBatches", prefetch, "slice", String.join(" ", slice)));
+        r.put("metrics", readJson(store.resolve("runs").resolve(key).resolve("metrics.json")));
+        results.put(key, r);
+        return r;
+    }
+
+    private void converge() {
+        List<String> app = new ArrayList<>(List.of("--work", work.resolve("epoch-eval").toString(),
+                "--out", work.resolve("converge.json").toString()));
+        app.addAll(quick ? List.of("--train-limit", "3200", "--test-limit", "2000", "--max-epochs", "3",
+                "--stop-at", "0.99") : List.of("--max-epochs", "10", "--stop-at", "0.99"));
+        Map<String, Object> r = sparkSubmit("f_converge", "local[2]", EpochEvalBench.class.getName(), app, coretype);
+        r.put("result", readJson(work.resolve("converge.json")));
+        results.put("f_converge", r);
+    }
+
+    private void cluster() {
+        Path script = Path.of("submit/local-cluster.sh");
+        if (!Files.isRegularFile(script)) {
+            results.put("e_cluster", Map.of("status", "n/a (cluster path not merged)"));
+            console.println("bench: (e) n/a (cluster path not merged: no submit/local-cluster.sh)");
+            return;
+        }
+        Path store = work.resolve("cluster-store");
+        List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "--output", "file:" + store,
+                "--run-id", "e_cluster"));
+        List<String> slice = quick ? List.of("--train-limit", "6400", "--epochs", "2", "--test-limit", "2000")
+                : List.of();
+        cmd.addAll(slice);
+        if (!quick) {
+            cmd.addAll(List.of("--epochs", "2"));
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("RUN_ROOT", work.resolve("local-cluster").toString());
+        env.put("MVN", "mvn -o");
+        Map<String, Object> r = run("e_cluster", cmd, env, coretype);
+        r.put("settings", Map.of("master", "standalone 2x1", "batchSize", 64, "averagingFrequency", 5,
+                "prefetchBatches", 2, "slice", String.join(" ", slice)));
+        r.put("metrics", readJson(store.resolve("runs/e_cluster/metrics.json")));
+        results.put("e_cluster", r);
+    }
+
+    /**
+     * Averaging frequency, batch size and prefetch, one at a time around the defaults (64, 5, 2), on local[2], with a
+     * local[1] reference per batch size for the parallel efficiency.
+     */
+    private void sweep() {
+        List<String> slice = List.of("--train-limit", quick ? "6400" : "9600", "--epochs", "2", "--test-limit", "2000");
+        Map<String, Object> s = new LinkedHashMap<>();
+        int[][] configs = { // master workers, batch, freq, prefetch
+                {1, 32, 5, 2}, {1, 64, 5, 2}, {1, 128, 5, 2},
+                {2, 64, 5, 2}, {2, 64, 10, 2}, {2, 64, 20, 2}, {2, 32, 5, 2}, {2, 128, 5, 2}, {2, 64, 5, 0}};
+        for (int[] c : configs) {
+            String key = String.format(Locale.ROOT, "sweep_local%d_b%d_f%d_p%d", c[0], c[1], c[2], c[3]);
+            s.put(key, job(key, "local[" + c[0] + "]", slice, c[1], c[2], c[3], coretype));
+            results.remove(key);
+        }
+        results.put("sweep", s);
+    }
+
+    private Map<String, Object> sparkSubmit(String key, String master, String mainClass, List<String> appArgs,
+                                            String core) {
+        Path stats = work.resolve(key + ".stats.json");
+        List<String> cmd = new ArrayList<>(List.of("java"));
+        cmd.addAll(opens);
+        // The JVM settings of submit/run-local.sh.
+        cmd.addAll(List.of("-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G",
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G"));
+        if (Files.isRegularFile(Path.of("conf/log4j2.properties"))) {
+            cmd.add("-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath());
+        }
+        cmd.addAll(List.of("-cp", SPARK_JARS,
+                "org.apache.spark.deploy.SparkSubmit", "--master", master,
+                "--jars", BENCH_JAR,
+                "--conf", "spark.extraListeners=" + BenchStatsListener.class.getName(),
+                "--conf", "spark.sparklstm.bench.stats=" + stats,
+                "--class", mainClass, APP_JAR));
+        cmd.addAll(appArgs);
+        Map<String, Object> r = run(key, cmd, new LinkedHashMap<>(), core);
+        r.put("stats", readJson(stats));
+        return r;
+    }
+
+    // ---- running and watching children -----------------------------------------------------------------------
+
+    /** Runs one child (output to logs/KEY.log), polling the memory of it and every descendant JVM. */
+    private Map<String, Object> run(String key, List<String> cmd, Map<String, String> extraEnv, String core) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("openblasCoretype", core == null ? "(unset)" : core);
+        console.printf("bench: %-34s OPENBLAS_CORETYPE=%-9s ", key, core == null ? "(unset)" : core);
+        console.flush();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("OMP_NUM_THREADS", "1");
+        env.remove("OPENBLAS_CORETYPE");
+        if (core != null) {
+            env.put("OPENBLAS_CORETYPE", core);
+        }
+        env.putAll(extraEnv);
+        Path log = logs.resolve(key + ".log");
+        Map<Integer, Long> epochEndMs = new ConcurrentHashMap<>();
+        Map<Long, ProcWatch> watched = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        long[] cpu0 = cpuJiffies();
+        int exit;
+        try {
+            Process p = pb.start();
+            Thread pump = new Thread(() -> pump(p, log, epochEndMs), "pump-" + key);
+            pump.start();
+            while (p.isAlive()) {
+                poll(p.toHandle(), watched);
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            exit = p.waitFor();
+            pump.join();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long[] cpu1 = cpuJiffies();
+        // Machine busy time minus what this process and its reaped children (the run's whole process tree) used.
+        double busy = (cpu1[0] - cpu0[0]) / CLK_TCK, ours = (cpu1[1] - cpu0[1]) / CLK_TCK;
+        r.put("cpuSecondsRun", ours);
+        r.put("cpuSecondsOthers", Math.max(0, busy - ours));
+        r.put("otherCoresBusy", Math.max(0, busy - ours) / seconds);
+        r.put("exitCode", exit);
+        r.put("wallSeconds", seconds);
+        r.put("log", log.toString());
+        r.put("epochEndMs", new java.util.TreeMap<>(epochEndMs));
+        List<Map<String, Object>> procs = new ArrayList<>();
+        for (ProcWatch w : watched.values()) {
+            if (w.rss.size() < 3) {
+                continue; // a fork caught before its exec (Hadoop's shell commands): shares the parent's memory
+            }
+            procs.add(w.summary(new java.util.TreeMap<>(epochEndMs)));
+        }
+        r.put("processes", procs);
+        console.printf("exit %d, %.0f s, other processes used %.2f cores meanwhile%n", exit, seconds,
+                Math.max(0, busy - ours) / seconds);
+        if (exit != 0) {
+            console.println("bench:   FAILED, see " + log);
+        }
+        return r;
+    }
+
+    private static void pump(Process p, Path log, Map<Integer, Long> epochEndMs) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter out = new PrintWriter(Files.newBufferedWriter(log), true)) { // autoflush: tail -f works
+            String line;
+            while ((line = in.readLine()) != null) {
+                out.println(line);
+                Matcher m = EPOCH_LINE.matcher(line);
+                if (m.find()) {
+                    String g = m.group(1) != null ? m.group(1) : m.group(2);
+                    epochEndMs.put(Integer.parseInt(g), System.currentTimeMillis());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void poll(ProcessHandle root, Map<Long, ProcWatch> watched) {
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(root);
+        try (Stream<ProcessHandle> d = root.descendants()) {
+            d.forEach(all::add);
+        }
+        long now = System.currentTimeMillis();
+        for (ProcessHandle h : all) {
+            ProcWatch w = watched.get(h.pid());
+            if (w == null) {
+                String role = role(h.pid());
+                if (role == null) {
+                    continue;
+                }
+                w = new ProcWatch(h.pid(), role);
+                watched.put(h.pid(), w);
+            }
+            w.sample(now);
+        }
+    }
+
+    /** The role of a JVM by its command line, null for anything that is not a JVM. */
+    private static String role(long pid) {
+        String cmdline;
+        try {
+            cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+                    StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException e) {
+            return null;
+        }
+        String exe = cmdline.split(" ", 2)[0];
+        if (!exe.endsWith("java")) {
+            return null;
+        }
+        if (cmdline.contains("CoarseGrainedExecutorBackend")) {
+            return "executor";
+        }
+        if (cmdline.contains("org.apache.spark.deploy.SparkSubmit")) {
+            return "driver";
+        }
+        if (cmdline.contains("TrainThroughputBench")) {
+            return "bench";
+        }
+        if (cmdline.contains("deploy.master.Master")) {
+            return "master";
+        }
+        if (cmdline.contains("deploy.worker.Worker")) {
+            return "worker";
+        }
+        if (cmdline.contains("MiniHdfs")) {
+            return "hdfs";
+        }
+        return "other";
+    }
+
+    /** VmHWM/VmRSS of one process over its life. */
+    private static final class ProcWatch {
+        final long pid;
+        final String role;
+        long hwm = -1;
+        final List<long[]> rss = new ArrayList<>(); // {timeMs, rssBytes}
+
+        ProcWatch(long pid, String role) {
+            this.pid = pid;
+            this.role = role;
+        }
+
+        void sample(long now) {
+            long h = BenchSupport.procStatusBytes(pid, "VmHWM");
+            long r = BenchSupport.procStatusBytes(pid, "VmRSS");
+            if (h > 0) {
+                hwm = Math.max(hwm, h);
+            }
+            if (r > 0) {
+                rss.add(new long[] {now, r});
+            }
+        }
+
+        Map<String, Object> summary(Map<Integer, Long> epochEnds) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("pid", pid);
+            m.put("role", role);
+            m.put("peakRssBytes", hwm);
+            Map<Integer, Long> atEpoch = new LinkedHashMap<>();
+            for (Map.Entry<Integer, Long> e : epochEnds.entrySet()) {
+                long best = -1;
+                for (long[] s : rss) {
+                    if (s[0] <= e.getValue() + 300) {
+                        best = s[1];
+                    }
+                }
+                if (best > 0) {
+                    atEpoch.put(e.getKey(), best);
+                }
+            }
+            m.put("rssAtEpochEndBytes", atEpoch);
+            return m;
+        }
+    }
+
+    // ---- small helpers ---------------------------------------------------------------------------------------
+
+    private static final double CLK_TCK = 100.0; // USER_HZ on Linux
+
+    /**
+     * {machine busy jiffies (all CPUs, /proc/stat), jiffies of this JVM plus its reaped children (/proc/self/stat
+     * utime+stime+cutime+cstime)}.
+     */
+    private static long[] cpuJiffies() {
+        try {
+            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < cpu.length && i <= 8; i++) {
+                if (i != 4 && i != 5) { // idle, iowait
+                    busy += Long.parseLong(cpu[i]);
+                }
+            }
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long self = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return new long[] {busy, self};
+        } catch (IOException | RuntimeException e) {
+            return new long[] {0, 0};
+        }
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return Files.isRegularFile(file) ? BenchSupport.JSON.readTree(file.toFile()) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String grepFirst(Path file, Pattern p) {
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.map(p::matcher).filter(Matcher::find).map(m -> m.group(1)).findFirst().orElse(null);
+        } catch (IOException | UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    private static String cpuinfo(String field) {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith(field)).map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst().orElse("");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static boolean hasFlag(String flags, String flag) {
+        return (" " + flags + " ").contains(" " + flag + " ");
+    }
+
+    private static String meminfo() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
+            return lines.filter(l -> l.startsWith("MemTotal")).map(l -> l.substring(9).trim()).findFirst().orElse("");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String command(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            return out;
+        } catch (IOException | InterruptedException e) {
+            return "";
+        }
+    }
+}
