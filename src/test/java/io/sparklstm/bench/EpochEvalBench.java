@@ -54,6 +54,7 @@ public final class EpochEvalBench {
         int workersOpt = Integer.parseInt(opt.apply("workers"));
         int prefetch = Integer.parseInt(opt.apply("prefetch-batches"));
         double lr = Double.parseDouble(opt.apply("learning-rate"));
+        double lrDecay = Double.parseDouble(opt.apply("lr-decay"));
         int units = Integer.parseInt(opt.apply("lstm-units"));
         long seed = Long.parseLong(opt.apply("seed"));
         int trainLimit = Integer.parseInt(opt.apply("train-limit"));
@@ -73,7 +74,7 @@ public final class EpochEvalBench {
             StagedSplit test = stager.stage(inputs.test(), testLimit, 256, new Path(workDir, "test"));
             int workers = workersOpt > 0 ? workersOpt : sc.defaultParallelism();
             TrainingSettings settings = new TrainingSettings(workers, batch, freq, prefetch, seed);
-            MultiLayerNetwork network = new SeedNetwork(units, lr, seed,
+            MultiLayerNetwork network = new SeedNetwork(units, lr, lrDecay, seed,
                     LstmImplementation.valueOf(opt.apply("lstm-impl").trim().toUpperCase(Locale.ROOT))).newNetwork();
             DistributedTrainer trainer = new DistributedTrainer(sc, network, settings);
             DistributedEvaluator evaluator = new DistributedEvaluator(sc);
