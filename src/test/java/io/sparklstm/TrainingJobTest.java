@@ -38,7 +38,8 @@ class TrainingJobTest {
     @BeforeAll
     static void train() throws IOException {
         JobConfig config = Main.parse("--data", Mnist.dir().toString(), "--output", store.toString(),
-                "--run-id", "learning", "--epochs", "2", "--train-limit", "" + TRAIN, "--test-limit", "" + TEST);
+                "--run-id", "learning", "--epochs", "2", "--train-limit", "" + TRAIN, "--test-limit", "" + TEST,
+                "--averaging-frequency", "5");
         result = new TrainingJob(config, TestSpark.context()).run();
     }
 

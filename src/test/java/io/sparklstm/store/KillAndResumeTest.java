@@ -63,7 +63,8 @@ class KillAndResumeTest {
 
     private static String[] args(String store) throws IOException {
         return new String[] {"--data", MiniHdfs.mnist(), "--output", store, "--run-id", "nightly",
-                "--train-limit", "2560", "--test-limit", "1000", "--epochs", "3", "--lstm-units", "64"};
+                "--train-limit", "2560", "--test-limit", "1000", "--epochs", "3", "--lstm-units", "64",
+                "--averaging-frequency", "5"}; // 4 averaging rounds per epoch: the kill lands inside epoch 2
     }
 
     private static double accuracy(FileSystem fs, String store) throws IOException {

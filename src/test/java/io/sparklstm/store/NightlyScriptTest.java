@@ -51,7 +51,8 @@ class NightlyScriptTest {
 
     private int nightly(Path submit, String runId, String store, String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", "submit/nightly.sh", "--data", MiniHdfs.mnist(),
-                "--output", store, "--test-limit", "500", "--lstm-units", "32", "--min-accuracy", "0.3"));
+                "--output", store, "--test-limit", "500", "--lstm-units", "32", "--min-accuracy", "0.3",
+                "--averaging-frequency", "5"));
         command.addAll(List.of(options));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("SUBMIT", submit.toString());

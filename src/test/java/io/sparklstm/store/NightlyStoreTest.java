@@ -50,7 +50,7 @@ class NightlyStoreTest {
     private TrainingJob.Result run(String runId, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("--data", MiniHdfs.mnist(), "--output", store, "--run-id", runId,
                 "--train-limit", "1280", "--test-limit", "500", "--epochs", "2", "--lstm-units", "32",
-                "--max-regression", "0.05"));
+                "--max-regression", "0.05", "--averaging-frequency", "5"));
         args.addAll(Arrays.asList(extra));
         return new TrainingJob(Main.parse(args.toArray(String[]::new)), TestSpark.context()).run();
     }
@@ -128,7 +128,7 @@ class NightlyStoreTest {
         // One training step: far worse than "good" on the same test set.
         int exit = Main.execute(new String[] {"--data", MiniHdfs.mnist(), "--output", store, "--run-id", "bad",
                 "--train-limit", "64", "--test-limit", "500", "--epochs", "1", "--lstm-units", "32",
-                "--max-regression", "0.05"}, TestSpark.sharedContexts(), java.time.Clock.systemUTC());
+                "--max-regression", "0.05", "--averaging-frequency", "5"}, TestSpark.sharedContexts(), java.time.Clock.systemUTC());
 
         assertEquals(3, exit);
         assertEquals("good", current());
