@@ -2,8 +2,13 @@ package io.sparklstm;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.nd4j.linalg.dataset.DataSet;
 
 /** The real MNIST files fetched by {@code data/fetch-mnist.sh} (CI runs it before the tests). */
 public final class Mnist {
@@ -18,5 +23,16 @@ public final class Mnist {
         assertTrue(Files.isRegularFile(DIR.resolve("train-images-idx3-ubyte")),
                 "MNIST is missing in " + DIR + ": run data/fetch-mnist.sh");
         return DIR;
+    }
+
+    /** A staged minibatch file, given by its local {@code file:} URI, as the DataSet the workers load. */
+    public static DataSet loadBatch(String uri) {
+        DataSet batch = new DataSet();
+        try (InputStream in = Files.newInputStream(Path.of(URI.create(uri)))) {
+            batch.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return batch;
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.sparklstm.Mnist;
 import io.sparklstm.TestSpark;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -50,8 +49,8 @@ class MinibatchStagerTest {
         assertEquals(5, fromRaw.batchPaths().size());
         assertEquals(250, fromGz.examples());
         assertEquals(4, fromGz.batchPaths().size());
-        List<DataSet> rawBatches = fromRaw.batchPaths().stream().map(MinibatchStagerTest::load).toList();
-        List<DataSet> gzBatches = fromGz.batchPaths().stream().map(MinibatchStagerTest::load).toList();
+        List<DataSet> rawBatches = fromRaw.batchPaths().stream().map(Mnist::loadBatch).toList();
+        List<DataSet> gzBatches = fromGz.batchPaths().stream().map(Mnist::loadBatch).toList();
         assertEquals(44, rawBatches.get(4).numExamples());
         assertEquals(58, gzBatches.get(3).numExamples());
         for (int i = 0; i < 3; i++) {
@@ -71,15 +70,5 @@ class MinibatchStagerTest {
         head[6] = (byte) (EXAMPLES >> 8);
         head[7] = (byte) EXAMPLES;
         return head;
-    }
-
-    private static DataSet load(String path) {
-        DataSet batch = new DataSet();
-        try (InputStream in = Files.newInputStream(Path.of(java.net.URI.create(path)))) {
-            batch.load(in);
-        } catch (IOException e) {
-            throw new RuntimeException(e);
-        }
-        return batch;
     }
 }

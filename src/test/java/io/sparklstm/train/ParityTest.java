@@ -9,16 +9,12 @@ import io.sparklstm.data.MnistInputs;
 import io.sparklstm.data.StagedSplit;
 import io.sparklstm.model.SeedNetwork;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * With one worker, parameter averaging is the identity: distributed training must give exactly the parameters that
@@ -46,7 +42,7 @@ class ParityTest {
         MultiLayerNetwork local = seed.newNetwork();
         for (int epoch = 1; epoch <= 2; epoch++) {
             for (String path : EpochPlan.of(train.batchPaths(), 1, 5, 7, epoch).order()) {
-                local.fit(load(path));
+                local.fit(Mnist.loadBatch(path));
             }
         }
 
@@ -57,13 +53,5 @@ class ParityTest {
         assertEquals(0.0, maxDifference, 1e-6, "largest parameter difference");
         // And training did move the parameters.
         assertEquals(true, trained.params().sub(seed.newNetwork().params()).amaxNumber().doubleValue() > 1e-3);
-    }
-
-    private static DataSet load(String path) throws IOException {
-        DataSet batch = new DataSet();
-        try (InputStream in = Files.newInputStream(Path.of(URI.create(path)))) {
-            batch.load(in);
-        }
-        return batch;
     }
 }
