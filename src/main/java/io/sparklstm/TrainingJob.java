@@ -69,7 +69,7 @@ public final class TrainingJob {
 
     public Result run() throws IOException {
         String started = Instant.now().toString();
-        NativeThreads.limitOnce(sc.getConf().getInt("spark.task.cpus", 1));
+        NativeThreads.limitOnce(NativeThreads.taskCpus(sc));
         MnistInputs inputs = MnistInputs.inspect(config.data(), sc.hadoopConfiguration());
         RunStore store = RunStore.at(config.output(), sc.hadoopConfiguration());
         store.checkWritable(config.runId(), config.overwrite());
@@ -109,6 +109,7 @@ public final class TrainingJob {
         sc.sc().addSparkListener(executors);
         DistributedTrainer trainer;
         DistributedEvaluator evaluator = new DistributedEvaluator(sc);
+        ClassificationReport report = null; // of the current parameters, when an epoch's evaluation measured them
         try {
             trainer = new DistributedTrainer(sc, network, settings);
             log.info("Training {} parameters on {} examples: {} workers x batch {}, averaging every {} batches",
@@ -116,8 +117,10 @@ public final class TrainingJob {
                     settings.averagingFrequency());
             for (int epoch = epochs.size() + 1; epoch <= config.epochs(); epoch++) {
                 EpochStats stats = trainer.fitEpoch(epoch, train);
+                report = null;
                 if (config.evaluateEachEpoch()) {
-                    stats = stats.withTestAccuracy(evaluator.evaluate(trainer.network(), test).accuracy());
+                    report = evaluator.evaluate(trainer.network(), test);
+                    stats = stats.withTestAccuracy(report.accuracy());
                 }
                 epochs.add(stats);
                 log.info(String.format("Epoch %d/%d: loss %.4f, %.1f s, %.0f samples/s%s", epoch, config.epochs(),
@@ -129,7 +132,9 @@ public final class TrainingJob {
             sc.sc().removeSparkListener(executors);
         }
 
-        ClassificationReport report = evaluator.evaluate(trainer.network(), test);
+        if (report == null) {
+            report = evaluator.evaluate(trainer.network(), test);
+        }
         log.info(String.format("Test accuracy %.4f, macro F1 %.4f on %d examples", report.accuracy(),
                 report.macroF1(), report.examples()));
         QualityGate.Decision gate = judge(store, evaluator, test, report.accuracy());

@@ -39,7 +39,7 @@ class TrainingJobTest {
     static void train() throws IOException {
         JobConfig config = Main.parse("--data", Mnist.dir().toString(), "--output", store.toString(),
                 "--run-id", "learning", "--epochs", "2", "--train-limit", "" + TRAIN, "--test-limit", "" + TEST,
-                "--averaging-frequency", "5");
+                "--averaging-frequency", "5", "--evaluate-each-epoch");
         result = new TrainingJob(config, TestSpark.context()).run();
     }
 
@@ -50,6 +50,9 @@ class TrainingJobTest {
         assertTrue(result.metrics().epochs().get(1).loss() < result.metrics().epochs().get(0).loss(),
                 "loss decreases: " + result.metrics().epochs());
         assertEquals(2, result.metrics().workers());
+        // --evaluate-each-epoch: every epoch measured, the last one is the published model's accuracy.
+        assertTrue(result.metrics().epochs().get(0).testAccuracy() > 0.1);
+        assertEquals(result.metrics().accuracy(), result.metrics().epochs().get(1).testAccuracy());
     }
 
     @Test

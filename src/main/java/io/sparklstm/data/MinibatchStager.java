@@ -46,10 +46,14 @@ public final class MinibatchStager {
         List<Shard> shards = plan(images, labels, examples, batchSize, new Path(dir, "batches"));
 
         sc.setJobDescription("stage " + split.name() + " minibatches");
-        List<String> paths = new ArrayList<>(sc.parallelize(shards, shards.size())
-                .flatMap(new StageShardFunction(BroadcastHadoopConfigHolder.get(sc)))
-                .collect());
-        sc.setJobDescription(null);
+        List<String> paths;
+        try {
+            paths = new ArrayList<>(sc.parallelize(shards, shards.size())
+                    .flatMap(new StageShardFunction(BroadcastHadoopConfigHolder.get(sc)))
+                    .collect());
+        } finally {
+            sc.setJobDescription(null);
+        }
         paths.sort(null);
         log.info("Staged {} {} examples as {} minibatch files in {} ({} s)", examples, split.name(), paths.size(),
                 fs.makeQualified(dir), String.format("%.1f", (System.nanoTime() - started) / 1e9));

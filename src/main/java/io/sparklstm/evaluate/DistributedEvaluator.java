@@ -2,6 +2,7 @@ package io.sparklstm.evaluate;
 
 import io.sparklstm.data.Minibatches;
 import io.sparklstm.data.StagedSplit;
+import io.sparklstm.train.NativeThreads;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.datavec.spark.util.BroadcastHadoopConfigHolder;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -34,7 +35,7 @@ public final class DistributedEvaluator {
             int partitions = Math.max(1, Math.min(test.batchPaths().size(), sc.defaultParallelism()));
             Evaluation merged = sc.parallelize(test.batchPaths(), partitions)
                     .mapPartitions(new EvaluateBatchesFunction(conf, params, BroadcastHadoopConfigHolder.get(sc),
-                            sc.getConf().getInt("spark.task.cpus", 1)))
+                            NativeThreads.taskCpus(sc)))
                     .reduce(DistributedEvaluator::merge);
             return toReport(merged);
         } finally {

@@ -28,10 +28,4 @@ final class Json {
             return MAPPER.readTree(in);
         }
     }
-
-    static <T> T read(FileSystem fs, Path file, Class<T> type) throws IOException {
-        try (InputStream in = fs.open(file)) {
-            return MAPPER.readValue(in, type);
-        }
-    }
 }

@@ -43,7 +43,7 @@ public final class DistributedTrainer {
                 .repartionData(Repartition.Never) // the plan already gives each partition its batches
                 .saveUpdater(true)
                 .rngSeed(settings.seed())
-                .trainingHooks(new NativeThreadsHook(sc.getConf().getInt("spark.task.cpus", 1)))
+                .trainingHooks(new NativeThreadsHook(NativeThreads.taskCpus(sc)))
                 .build();
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }

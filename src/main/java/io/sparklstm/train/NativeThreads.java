@@ -1,6 +1,7 @@
 package io.sparklstm.train;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import org.slf4j.Logger;
@@ -32,6 +33,11 @@ public final class NativeThreads {
         } catch (NumberFormatException e) {
             return fallback;
         }
+    }
+
+    /** {@code spark.task.cpus}: the cores Spark gives each task, the fallback of {@link #perTask}. */
+    public static int taskCpus(JavaSparkContext sc) {
+        return sc.getConf().getInt("spark.task.cpus", 1);
     }
 
     /** Applies the limit once per JVM; later calls do nothing. */

@@ -64,7 +64,7 @@ public final class EpochEvalBench {
         Map<String, Object> result = new LinkedHashMap<>();
         List<Map<String, Object>> epochs = new ArrayList<>();
         try {
-            NativeThreads.limitOnce(sc.getConf().getInt("spark.task.cpus", 1));
+            NativeThreads.limitOnce(NativeThreads.taskCpus(sc));
             MnistInputs inputs = MnistInputs.inspect(data, sc.hadoopConfiguration());
             Path workDir = new Path(work);
             FileSystem fs = workDir.getFileSystem(sc.hadoopConfiguration());
