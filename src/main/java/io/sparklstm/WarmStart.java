@@ -42,7 +42,7 @@ final class WarmStart {
 
     /** The network architecture this run's configuration asks for. */
     static SeedNetwork seedOf(JobConfig config) {
-        return new SeedNetwork(config.lstmUnits(), config.learningRate(), config.lrDecay(), config.seed(),
+        return new SeedNetwork(config.lstmUnits(), config.learningRate(), config.lrDecay(), config.dropout(), config.seed(),
                 config.lstmImpl());
     }
 

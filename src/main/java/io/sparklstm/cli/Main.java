@@ -77,6 +77,10 @@ public final class Main implements Callable<Integer> {
             + "1 keeps it constant (default: ${DEFAULT-VALUE}).")
     double lrDecay;
 
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout probability on the inputs of LSTM layers 2 "
+            + "and 3 and of the dense layer while training; 0 = none (default: ${DEFAULT-VALUE}).")
+    double dropout;
+
     @Option(names = "--lstm-units", paramLabel = "N", description = "Units of each LSTM layer (default: ${DEFAULT-VALUE}).")
     int lstmUnits;
 
@@ -184,8 +188,8 @@ public final class Main implements Callable<Integer> {
     JobConfig config() {
         return new JobConfig(data, output, runId != null ? runId : JobConfig.timestampRunId(clock),
                 epochs, batchSize, averagingFrequency, workers, prefetchBatches, seed, learningRate, lrDecay,
-                lstmUnits, lstmImpl, trainLimit, testLimit, overwrite, minAccuracy, maxRegression, initFrom, keepRuns,
-                evaluateEachEpoch);
+                dropout, lstmUnits, lstmImpl, trainLimit, testLimit, overwrite, minAccuracy, maxRegression, initFrom,
+                keepRuns, evaluateEachEpoch);
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
  * @param seed               seed of weight initialisation and of the per-epoch shuffle
  * @param learningRate       Adam's learning rate in the first epoch
  * @param lrDecay            factor applied to the learning rate after every epoch (1 = constant)
+ * @param dropout            probability of dropping each input of LSTM layers 2 and 3 and of the dense layer in training
  * @param lstmUnits          units of each of the three LSTM layers
  * @param lstmImpl           LSTM layer implementation
  * @param trainLimit         use only the first N training examples; 0 means all
@@ -45,6 +46,7 @@ public record JobConfig(
         long seed,
         double learningRate,
         double lrDecay,
+        double dropout,
         int lstmUnits,
         LstmImplementation lstmImpl,
         int trainLimit,
@@ -78,6 +80,9 @@ public record JobConfig(
         if (!(lrDecay > 0 && lrDecay <= 1)) {
             throw new InvalidOptionException("--lr-decay", lrDecay, "a factor in (0, 1]; 1 keeps the rate constant");
         }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new InvalidOptionException("--dropout", dropout, "a probability in [0, 1); 0 disables dropout");
+        }
         requirePositive("--lstm-units", lstmUnits);
         if (lstmImpl == null) {
             throw new InvalidOptionException("--lstm-impl", null, "fast or stock");
@@ -95,7 +100,7 @@ public record JobConfig(
     /** This configuration with {@code workers} resolved, e.g. from Spark's default parallelism. */
     public JobConfig withWorkers(int resolvedWorkers) {
         return new JobConfig(data, output, runId, epochs, batchSize, averagingFrequency, resolvedWorkers,
-                prefetchBatches, seed, learningRate, lrDecay, lstmUnits, lstmImpl, trainLimit, testLimit, overwrite,
+                prefetchBatches, seed, learningRate, lrDecay, dropout, lstmUnits, lstmImpl, trainLimit, testLimit, overwrite,
                 minAccuracy, maxRegression, initFrom, keepRuns, evaluateEachEpoch);
     }
 

@@ -3,8 +3,8 @@ package io.sparklstm.model;
 import io.sparklstm.data.Minibatches;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -24,14 +24,17 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * @param units        units of each LSTM layer
  * @param learningRate Adam's learning rate in the first epoch
  * @param lrDecay      factor applied to the learning rate after every epoch (1 = constant)
+ * @param dropout      probability of dropping each input of the second and third LSTM layer and of the dense layer
+ *                     during training (0 = none); the pixels themselves are never dropped
  * @param seed         seed of the weight initialisation
  * @param lstm         implementation of the LSTM layers
  */
-public record SeedNetwork(int units, double learningRate, double lrDecay, long seed, LstmImplementation lstm) {
+public record SeedNetwork(int units, double learningRate, double lrDecay, double dropout, long seed,
+                          LstmImplementation lstm) {
 
-    /** The network with the project's default, fast LSTM layers and a constant learning rate. */
+    /** The network with the project's default, fast LSTM layers, a constant learning rate and no dropout. */
     public SeedNetwork(int units, double learningRate, long seed) {
-        this(units, learningRate, 1.0, seed, LstmImplementation.FAST);
+        this(units, learningRate, 1.0, 0.0, seed, LstmImplementation.FAST);
     }
 
     /** The layer configuration, JSON-serializable and identical on the driver and every executor. */
@@ -43,13 +46,18 @@ public record SeedNetwork(int units, double learningRate, double lrDecay, long s
                         : new Adam(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, lrDecay)))
                 .weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(lstm(Minibatches.FEATURES))
-                .layer(lstm(units))
-                .layer(new LastTimeStep(lstm(units)))
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .layer(lstm.layer(Minibatches.FEATURES, units, null))
+                .layer(lstm.layer(units, units, layerDropout()))
+                .layer(new LastTimeStep(lstm.layer(units, units, layerDropout())))
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).dropOut(layerDropout())
                         .nIn(units).nOut(Minibatches.CLASSES).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.recurrent(Minibatches.FEATURES, Minibatches.STEPS))
                 .build();
+    }
+
+    /** A new dropout for one layer, null without dropout; see {@link PerThreadDropout} for why not DL4J's own. */
+    private IDropout layerDropout() {
+        return dropout == 0 ? null : new PerThreadDropout(1 - dropout);
     }
 
     /** A freshly initialised network: the same weights for the same seed. */
@@ -59,7 +67,4 @@ public record SeedNetwork(int units, double learningRate, double lrDecay, long s
         return net;
     }
 
-    private BaseRecurrentLayer lstm(int inputs) {
-        return lstm.layer(inputs, units);
-    }
 }

@@ -31,10 +31,12 @@ public final class DistributedTrainer {
     private final JavaSparkContext sc;
     private final TrainingSettings settings;
     private final SparkDl4jMultiLayer sparkNet;
+    private final RandomStreamHook randomStreams;
 
     public DistributedTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainingSettings settings) {
         this.sc = sc;
         this.settings = settings;
+        this.randomStreams = new RandomStreamHook(settings.seed());
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(
                 settings.workers(), settings.batchSize())
                 .batchSizePerWorker(settings.batchSize())
@@ -43,7 +45,7 @@ public final class DistributedTrainer {
                 .repartionData(Repartition.Never) // the plan already gives each partition its batches
                 .saveUpdater(true)
                 .rngSeed(settings.seed())
-                .trainingHooks(new NativeThreadsHook(NativeThreads.taskCpus(sc)))
+                .trainingHooks(new NativeThreadsHook(NativeThreads.taskCpus(sc)), randomStreams)
                 .build();
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
@@ -59,7 +61,9 @@ public final class DistributedTrainer {
         int batches = 0;
         sc.setJobGroup(JOB_GROUP, "train epoch " + epoch, false);
         try {
+            int roundIndex = 0;
             for (List<String> round : plan.rounds()) {
+                randomStreams.startRound(epoch, roundIndex++);
                 JavaRDD<String> paths = sc.parallelize(round, settings.workers());
                 sparkNet.fitPaths(paths, new SerializedDataSetLoader());
                 // fitPaths counts every round as an epoch; keep the count (and epoch-based schedules) per epoch.

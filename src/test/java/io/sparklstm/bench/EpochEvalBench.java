@@ -74,7 +74,7 @@ public final class EpochEvalBench {
             StagedSplit test = stager.stage(inputs.test(), testLimit, 256, new Path(workDir, "test"));
             int workers = workersOpt > 0 ? workersOpt : sc.defaultParallelism();
             TrainingSettings settings = new TrainingSettings(workers, batch, freq, prefetch, seed);
-            MultiLayerNetwork network = new SeedNetwork(units, lr, lrDecay, seed,
+            MultiLayerNetwork network = new SeedNetwork(units, lr, lrDecay, Double.parseDouble(opt.apply("dropout")), seed,
                     LstmImplementation.valueOf(opt.apply("lstm-impl").trim().toUpperCase(Locale.ROOT))).newNetwork();
             DistributedTrainer trainer = new DistributedTrainer(sc, network, settings);
             DistributedEvaluator evaluator = new DistributedEvaluator(sc);

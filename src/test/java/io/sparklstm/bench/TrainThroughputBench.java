@@ -65,7 +65,7 @@ public final class TrainThroughputBench {
 
         Map<LstmImplementation, MultiLayerNetwork> nets = new LinkedHashMap<>();
         for (LstmImplementation impl : impls) {
-            nets.put(impl, new SeedNetwork(128, 1e-3, 1.0, 12345, impl).newNetwork());
+            nets.put(impl, new SeedNetwork(128, 1e-3, 1.0, 0.0, 12345, impl).newNetwork());
         }
         int[] cursor = {0};
         for (MultiLayerNetwork net : nets.values()) {
