@@ -2,7 +2,6 @@ package io.sparklstm.train;
 
 import io.sparklstm.data.StagedSplit;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.impl.SerializedDataSetLoader;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -32,12 +31,13 @@ public final class DistributedTrainer {
     private final TrainingSettings settings;
     private final SparkDl4jMultiLayer sparkNet;
     private final RandomStreamHook randomStreams;
+    private final PlannedRoundsTrainingMaster master;
 
     public DistributedTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainingSettings settings) {
         this.sc = sc;
         this.settings = settings;
         this.randomStreams = new RandomStreamHook(settings.seed());
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(
+        this.master = new PlannedRoundsTrainingMaster(new ParameterAveragingTrainingMaster.Builder(
                 settings.workers(), settings.batchSize())
                 .batchSizePerWorker(settings.batchSize())
                 .averagingFrequency(settings.averagingFrequency())
@@ -45,8 +45,7 @@ public final class DistributedTrainer {
                 .repartionData(Repartition.Never) // the plan already gives each partition its batches
                 .saveUpdater(true)
                 .rngSeed(settings.seed())
-                .trainingHooks(new NativeThreadsHook(NativeThreads.taskCpus(sc)), randomStreams)
-                .build();
+                .trainingHooks(new NativeThreadsHook(NativeThreads.taskCpus(sc)), randomStreams));
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
 
@@ -64,11 +63,14 @@ public final class DistributedTrainer {
             int roundIndex = 0;
             for (List<String> round : plan.rounds()) {
                 randomStreams.startRound(epoch, roundIndex++);
-                JavaRDD<String> paths = sc.parallelize(round, settings.workers());
-                sparkNet.fitPaths(paths, new SerializedDataSetLoader());
+                master.startRound(round.size());
+                try {
+                    sparkNet.fitPaths(sc.parallelize(round, settings.workers()), new SerializedDataSetLoader());
+                } finally {
+                    master.endRound();
+                }
                 // fitPaths counts every round as an epoch; keep the count (and epoch-based schedules) per epoch.
                 net.getLayerWiseConfigurations().setEpochCount(epochCount);
-                paths.unpersist(false);
                 lossSum += sparkNet.getScore() * round.size();
                 batches += round.size();
             }
