@@ -1,0 +1,57 @@
+package io.sparklstm.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparklstm.Mnist;
+import io.sparklstm.TestSpark;
+import io.sparklstm.data.MinibatchStager;
+import io.sparklstm.data.MnistInputs;
+import io.sparklstm.data.StagedSplit;
+import io.sparklstm.model.LstmImplementation;
+import io.sparklstm.model.SeedNetwork;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Dropout under parameter averaging with two workers in one JVM (Spark local[2]): the workers' masks do not collide
+ * (see {@link io.sparklstm.model.PerThreadDropout}), and the same seed gives the same trained parameters however Spark
+ * schedules the tasks on its threads.
+ */
+class DropoutTrainingTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void twoWorkersWithDropoutTrainReproducibly() throws IOException {
+        JavaSparkContext sc = TestSpark.context();
+        MnistInputs mnist = MnistInputs.inspect(Mnist.dir().toString(), sc.hadoopConfiguration());
+        StagedSplit train = new MinibatchStager(sc, FileSystem.getLocal(sc.hadoopConfiguration()))
+                .stage(mnist.train(), 640, 32, new org.apache.hadoop.fs.Path(tmp.toUri()));
+        SeedNetwork dropout = new SeedNetwork(16, 1e-2, 1.0, 0.3, 42, LstmImplementation.FAST);
+        TrainingSettings settings = new TrainingSettings(2, 32, 5, 0, 7);
+
+        INDArray first = train(sc, dropout, settings, train);
+        INDArray second = train(sc, dropout, settings, train);
+        INDArray withoutDropout = train(sc, new SeedNetwork(16, 1e-2, 1.0, 0.0, 42, LstmImplementation.FAST),
+                settings, train);
+
+        assertEquals(0.0, first.sub(second).amaxNumber().doubleValue(), 0.0, "same seed, same parameters");
+        assertTrue(first.sub(withoutDropout).amaxNumber().doubleValue() > 1e-4, "dropout changed training");
+    }
+
+    private static INDArray train(JavaSparkContext sc, SeedNetwork seed, TrainingSettings settings, StagedSplit train) {
+        DistributedTrainer trainer = new DistributedTrainer(sc, seed.newNetwork(), settings);
+        trainer.fitEpoch(1, train);
+        trainer.fitEpoch(2, train);
+        MultiLayerNetwork net = trainer.network();
+        return net.params().dup();
+    }
+}
