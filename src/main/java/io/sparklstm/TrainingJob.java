@@ -15,6 +15,7 @@ import io.sparklstm.store.RunMetrics;
 import io.sparklstm.store.RunStore;
 import io.sparklstm.train.DistributedTrainer;
 import io.sparklstm.train.EpochStats;
+import io.sparklstm.train.JvmMemory;
 import io.sparklstm.train.ExecutorTracker;
 import io.sparklstm.train.NativeThreads;
 import io.sparklstm.train.TrainingSettings;
@@ -119,13 +120,12 @@ public final class TrainingJob {
                 EpochStats stats = trainer.fitEpoch(epoch, train);
                 report = null;
                 if (config.evaluateEachEpoch()) {
+                    long evaluationStart = System.nanoTime();
                     report = evaluator.evaluate(trainer.network(), test);
-                    stats = stats.withTestAccuracy(report.accuracy());
+                    stats = stats.withTestAccuracy(report.accuracy(), (System.nanoTime() - evaluationStart) / 1e9);
                 }
                 epochs.add(stats);
-                log.info(String.format("Epoch %d/%d: loss %.4f, %.1f s, %.0f samples/s%s", epoch, config.epochs(),
-                        stats.loss(), stats.seconds(), stats.samplesPerSecond(), stats.testAccuracy() == null ? ""
-                                : String.format(", test accuracy %.4f", stats.testAccuracy())));
+                logEpoch(stats);
                 checkpoints.save(epoch, trainer.network(), resumeSettings, epochs);
             }
         } finally {
@@ -154,6 +154,15 @@ public final class TrainingJob {
             log.warn("Run {} is kept but NOT promoted: {}", config.runId(), gate.reason());
         }
         return new Result(published, metrics, gate.promote());
+    }
+
+    /** One line per epoch: progress, speed, accuracy when measured, and the driver's memory (creep shows here). */
+    private void logEpoch(EpochStats stats) {
+        log.info(String.format("Epoch %d/%d: loss %.4f, %.1f s, %.0f samples/s%s; driver %s", stats.epoch(),
+                config.epochs(), stats.loss(), stats.seconds(), stats.samplesPerSecond(),
+                stats.testAccuracy() == null ? "" : String.format(", test accuracy %.4f (%.1f s)",
+                        stats.testAccuracy(), stats.evalSeconds()),
+                JvmMemory.now()));
     }
 
     /** Evaluates the promoted model on this run's test set and applies the gate. */

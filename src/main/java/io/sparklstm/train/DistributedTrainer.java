@@ -80,7 +80,7 @@ public final class DistributedTrainer {
         net.getLayerWiseConfigurations().setEpochCount(epochCount + 1);
         double seconds = (System.nanoTime() - started) / 1e9;
         return new EpochStats(epoch, lossSum / batches, seconds, train.examples() / seconds, plan.rounds().size(),
-                null);
+                null, null);
     }
 
     public MultiLayerNetwork network() {

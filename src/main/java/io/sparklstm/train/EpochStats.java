@@ -9,12 +9,13 @@ package io.sparklstm.train;
  * @param samplesPerSecond training examples fitted per second of wall time, all workers together
  * @param rounds           parameter-averaging rounds in the epoch
  * @param testAccuracy     test accuracy after the epoch, when measured ({@code --evaluate-each-epoch}), else null
+ * @param evalSeconds      wall time of that evaluation, else null
  */
 public record EpochStats(int epoch, double loss, double seconds, double samplesPerSecond, int rounds,
-                         Double testAccuracy) {
+                         Double testAccuracy, Double evalSeconds) {
 
-    /** These statistics with the test accuracy measured after the epoch. */
-    public EpochStats withTestAccuracy(double accuracy) {
-        return new EpochStats(epoch, loss, seconds, samplesPerSecond, rounds, accuracy);
+    /** These statistics with the test accuracy measured after the epoch, and how long measuring it took. */
+    public EpochStats withTestAccuracy(double accuracy, double evaluationSeconds) {
+        return new EpochStats(epoch, loss, seconds, samplesPerSecond, rounds, accuracy, evaluationSeconds);
     }
 }
