@@ -62,7 +62,7 @@ class MainTest {
         assertEquals(0, run("--help"));
         for (String option : new String[] {"--data", "--output", "--run-id", "--epochs", "--batch-size",
                 "--averaging-frequency", "--workers", "--prefetch-batches", "--seed", "--learning-rate",
-                "--lstm-units", "--lstm-impl", "--lr-decay", "--train-limit", "--test-limit", "--overwrite",
+                "--lstm-units", "--lstm-impl", "--lr-decay", "--dropout", "--train-limit", "--test-limit", "--overwrite",
                 "--min-accuracy", "--max-regression", "--init-from", "--keep-runs", "--evaluate-each-epoch",
                 "--config"}) {
             assertTrue(out.contains(option), option + " in\n" + out);
@@ -87,6 +87,8 @@ class MainTest {
             "--run-id, ../escape, --run-id",
             "--lstm-impl, cudnn, --lstm-impl",
             "--lr-decay, 1.5, --lr-decay",
+            "--dropout, 1, --dropout",
+            "--dropout, -0.1, --dropout",
             "--min-accuracy, 97, --min-accuracy",
             "--keep-runs, -1, --keep-runs",
             "--bogus, 1, --bogus"})
