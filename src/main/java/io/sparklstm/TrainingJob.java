@@ -196,6 +196,7 @@ public final class TrainingJob {
         values.put("learningRate", config.learningRate());
         values.put("lrDecay", config.lrDecay());
         values.put("dropout", config.dropout());
+        values.put("augmentShift", config.augmentShift());
         values.put("lstmUnits", config.lstmUnits());
         values.put("lstmImpl", config.lstmImpl().name());
         values.put("initFrom", config.initFrom());

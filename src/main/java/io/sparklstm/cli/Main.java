@@ -81,6 +81,10 @@ public final class Main implements Callable<Integer> {
             + "and 3 and of the dense layer while training; 0 = none (default: ${DEFAULT-VALUE}).")
     double dropout;
 
+    @Option(names = "--augment-shift", paramLabel = "PX", description = "Move each training image by a random offset of "
+            + "up to PX pixels per axis, anew every epoch; 0 = off (default: ${DEFAULT-VALUE}).")
+    int augmentShift;
+
     @Option(names = "--lstm-units", paramLabel = "N", description = "Units of each LSTM layer (default: ${DEFAULT-VALUE}).")
     int lstmUnits;
 
@@ -188,7 +192,7 @@ public final class Main implements Callable<Integer> {
     JobConfig config() {
         return new JobConfig(data, output, runId != null ? runId : JobConfig.timestampRunId(clock),
                 epochs, batchSize, averagingFrequency, workers, prefetchBatches, seed, learningRate, lrDecay,
-                dropout, lstmUnits, lstmImpl, trainLimit, testLimit, overwrite, minAccuracy, maxRegression, initFrom,
+                dropout, augmentShift, lstmUnits, lstmImpl, trainLimit, testLimit, overwrite, minAccuracy, maxRegression, initFrom,
                 keepRuns, evaluateEachEpoch);
     }
 

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * @param learningRate       Adam's learning rate in the first epoch
  * @param lrDecay            factor applied to the learning rate after every epoch (1 = constant)
  * @param dropout            probability of dropping each input of LSTM layers 2 and 3 and of the dense layer in training
+ * @param augmentShift       training images are moved by up to this many pixels along each axis, anew every epoch
+ *                           (0 = no augmentation)
  * @param lstmUnits          units of each of the three LSTM layers
  * @param lstmImpl           LSTM layer implementation
  * @param trainLimit         use only the first N training examples; 0 means all
@@ -47,6 +49,7 @@ public record JobConfig(
         double learningRate,
         double lrDecay,
         double dropout,
+        int augmentShift,
         int lstmUnits,
         LstmImplementation lstmImpl,
         int trainLimit,
@@ -83,6 +86,9 @@ public record JobConfig(
         if (!(dropout >= 0 && dropout < 1)) {
             throw new InvalidOptionException("--dropout", dropout, "a probability in [0, 1); 0 disables dropout");
         }
+        if (augmentShift < 0 || augmentShift > 8) {
+            throw new InvalidOptionException("--augment-shift", augmentShift, "pixels between 0 (off) and 8");
+        }
         requirePositive("--lstm-units", lstmUnits);
         if (lstmImpl == null) {
             throw new InvalidOptionException("--lstm-impl", null, "fast or stock");
@@ -100,7 +106,8 @@ public record JobConfig(
     /** This configuration with {@code workers} resolved, e.g. from Spark's default parallelism. */
     public JobConfig withWorkers(int resolvedWorkers) {
         return new JobConfig(data, output, runId, epochs, batchSize, averagingFrequency, resolvedWorkers,
-                prefetchBatches, seed, learningRate, lrDecay, dropout, lstmUnits, lstmImpl, trainLimit, testLimit, overwrite,
+                prefetchBatches, seed, learningRate, lrDecay, dropout, augmentShift,
+                lstmUnits, lstmImpl, trainLimit, testLimit, overwrite,
                 minAccuracy, maxRegression, initFrom, keepRuns, evaluateEachEpoch);
     }
 

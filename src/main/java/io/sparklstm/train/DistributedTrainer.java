@@ -1,8 +1,10 @@
 package io.sparklstm.train;
 
+import io.sparklstm.data.ShiftingLoader;
 import io.sparklstm.data.StagedSplit;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.core.loader.impl.SerializedDataSetLoader;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.Repartition;
@@ -65,7 +67,7 @@ public final class DistributedTrainer {
                 randomStreams.startRound(epoch, roundIndex++);
                 master.startRound(round.size());
                 try {
-                    sparkNet.fitPaths(sc.parallelize(round, settings.workers()), new SerializedDataSetLoader());
+                    sparkNet.fitPaths(sc.parallelize(round, settings.workers()), loader(epoch));
                 } finally {
                     master.endRound();
                 }
@@ -81,6 +83,12 @@ public final class DistributedTrainer {
         double seconds = (System.nanoTime() - started) / 1e9;
         return new EpochStats(epoch, lossSum / batches, seconds, train.examples() / seconds, plan.rounds().size(),
                 null, null);
+    }
+
+    /** Reads the staged minibatches; with augmentation, shifted anew for each epoch. */
+    private DataSetLoader loader(int epoch) {
+        return settings.augmentShift() == 0 ? new SerializedDataSetLoader()
+                : new ShiftingLoader(settings.augmentShift(), settings.seed(), epoch);
     }
 
     public MultiLayerNetwork network() {

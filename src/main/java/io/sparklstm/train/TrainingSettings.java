@@ -1,5 +1,6 @@
 package io.sparklstm.train;
 
+import io.sparklstm.data.RandomShift;
 import io.sparklstm.config.JobConfig;
 
 /**
@@ -9,14 +10,21 @@ import io.sparklstm.config.JobConfig;
  * @param batchSize          minibatch size of each worker
  * @param averagingFrequency minibatches each worker fits between averagings
  * @param prefetchBatches    minibatches a worker loads ahead (0: no prefetch thread)
- * @param seed               seed of the per-epoch shuffle
+ * @param seed               seed of the per-epoch shuffle (and of the augmentation)
+ * @param augmentShift       largest random shift of training images in pixels, 0 = none ({@link RandomShift})
  */
-public record TrainingSettings(int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed) {
+public record TrainingSettings(int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed,
+                               int augmentShift) {
+
+    /** Settings without augmentation. */
+    public TrainingSettings(int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed) {
+        this(workers, batchSize, averagingFrequency, prefetchBatches, seed, 0);
+    }
 
     /** Settings from the job's configuration; {@code workers = 0} there resolves to {@code defaultParallelism}. */
     public static TrainingSettings from(JobConfig config, int defaultParallelism) {
         int workers = config.workers() > 0 ? config.workers() : defaultParallelism;
         return new TrainingSettings(workers, config.batchSize(), config.averagingFrequency(),
-                config.prefetchBatches(), config.seed());
+                config.prefetchBatches(), config.seed(), config.augmentShift());
     }
 }

@@ -62,7 +62,7 @@ class MainTest {
         assertEquals(0, run("--help"));
         for (String option : new String[] {"--data", "--output", "--run-id", "--epochs", "--batch-size",
                 "--averaging-frequency", "--workers", "--prefetch-batches", "--seed", "--learning-rate",
-                "--lstm-units", "--lstm-impl", "--lr-decay", "--dropout", "--train-limit", "--test-limit", "--overwrite",
+                "--lstm-units", "--lstm-impl", "--lr-decay", "--dropout", "--augment-shift", "--train-limit", "--test-limit", "--overwrite",
                 "--min-accuracy", "--max-regression", "--init-from", "--keep-runs", "--evaluate-each-epoch",
                 "--config"}) {
             assertTrue(out.contains(option), option + " in\n" + out);
@@ -89,6 +89,7 @@ class MainTest {
             "--lr-decay, 1.5, --lr-decay",
             "--dropout, 1, --dropout",
             "--dropout, -0.1, --dropout",
+            "--augment-shift, 9, --augment-shift",
             "--min-accuracy, 97, --min-accuracy",
             "--keep-runs, -1, --keep-runs",
             "--bogus, 1, --bogus"})
