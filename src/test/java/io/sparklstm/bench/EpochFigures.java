@@ -133,17 +133,22 @@ final class EpochFigures {
     }
 
     /**
-     * The off-heap growth figure the verdict uses: RSS minus committed heap (listener) where recorded, else the
-     * ND4J off-heap the job logged; {@code judged} names it.
+     * The off-heap growth figure the verdict uses, {@code judged} names it: RSS minus committed heap (listener) where
+     * recorded; else the larger of the logged ND4J off-heap and the logged RSS slopes (the logged ND4J figure is
+     * JavaCPP's count, which may miss ND4J's buffers and read 0, so it cannot pass a run on its own).
      */
     Growth offHeapGrowth() {
         double nonHeap = growth(nonHeapRss());
-        double logged = growth(loggedNd4j);
-        String judged = !Double.isNaN(nonHeap) ? "RSS - committed heap" : !Double.isNaN(logged) ? "logged ND4J off-heap"
-                : null;
-        return new Growth(judged == null ? Double.NaN : judged.startsWith("RSS") ? nonHeap : logged, judged, nonHeap,
-                growth(listenerRss), growth(listenerNd4j), growth(procRss), logged, growth(loggedRss),
-                FIRST_STEADY_EPOCH, trainSeconds.isEmpty() ? 0 : trainSeconds.lastKey());
+        double logged = growth(loggedNd4j), loggedRssSlope = growth(loggedRss);
+        double judgedSlope = nonHeap;
+        String judged = "RSS - committed heap";
+        if (Double.isNaN(nonHeap)) {
+            judgedSlope = Double.isNaN(logged) || Double.isNaN(loggedRssSlope) ? Double.NaN
+                    : Math.max(logged, loggedRssSlope);
+            judged = Double.isNaN(judgedSlope) ? null : "the larger of logged ND4J off-heap and RSS";
+        }
+        return new Growth(judgedSlope, judged, nonHeap, growth(listenerRss), growth(listenerNd4j), growth(procRss),
+                logged, loggedRssSlope, FIRST_STEADY_EPOCH, trainSeconds.isEmpty() ? 0 : trainSeconds.lastKey());
     }
 
     /** Slopes in bytes per epoch over epochs {@code from..to}. */

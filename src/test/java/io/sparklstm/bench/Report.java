@@ -146,7 +146,8 @@ final class Report {
         JsonNode jd = r.path("jobDefaults");
         out.append(jd.isObject() ? fmt("job defaults (%s): %s, %s epochs%n", jd.path("source").asText(),
                 defaults(), jd.path("epochs").asText("n/a"))
-                : "job defaults: not recorded (results from before bench2: runs used " + OLD_DEFAULTS + ")\n");
+                : "job defaults: not recorded (older bench); the rows use each run's recorded settings, the sweep's"
+                + " reference " + defaults() + "\n");
         int w0 = 4, w1 = 4, w2 = 4;
         for (String[] row : rows) {
             w0 = Math.max(w0, row[0].length());
@@ -202,11 +203,14 @@ final class Report {
         return "sweep (" + jobs.get(0).describe() + "):\n" + md;
     }
 
-    /** The job's defaults the results were measured with (recorded since bench2; before, the old defaults). */
+    /**
+     * The job's defaults the results were measured with: recorded since bench2; before, (d)'s settings if recorded,
+     * else the old defaults.
+     */
     private SuiteBench.Training defaults() {
         JsonNode jd = r.path("jobDefaults");
         return jd.isObject() ? new SuiteBench.Training(jd.path("batchSize").asInt(), jd.path("averagingFrequency").asInt(),
-                jd.path("prefetchBatches").asInt()) : OLD_DEFAULTS;
+                jd.path("prefetchBatches").asInt()) : new Job(r.path("d_local2")).training();
     }
 
     /** The settings of (c), (d) and (e): once if they agree (they should: the efficiency ratios need it). */
@@ -255,14 +259,17 @@ final class Report {
                 : EpochFigures.series(logged, x -> x) + " MiB", "", "");
         EpochFigures.Growth g = f.offHeapGrowth();
         boolean enough = f.epochs >= EpochFigures.MIN_EPOCHS_FOR_GROWTH;
+        String epochs = enough ? fmt(", epochs %d-%d", g.from(), g.to()) : "";
         String value = !enough ? fmt("n/a (needs >= %d epochs, ran %d)", EpochFigures.MIN_EPOCHS_FOR_GROWTH, f.epochs)
                 : g.judged() == null ? "n/a (no memory recorded per epoch)"
-                : mibSigned(g.judgedSlope()) + "/epoch of " + g.judged()
-                + fmt(" (epochs %d-%d; RSS %s, JavaCPP %s at end of training; /proc RSS %s; logged ND4J %s, RSS %s)",
-                g.from(), g.to(), mibSigned(g.rss()), mibSigned(g.javacppTracked()), mibSigned(g.procRss()),
-                mibSigned(g.loggedNd4j()), mibSigned(g.loggedRss()));
-        row("    off-heap growth per epoch", value, "none",
+                : mibSigned(g.judgedSlope()) + "/epoch (" + g.judged() + ")";
+        row("    off-heap growth per epoch" + epochs, value, "none",
                 verdict(g.judgedSlope(), g.judgedSlope() <= GROWTH_TOLERANCE_BYTES));
+        if (enough) {
+            row("    other slopes" + epochs + " (MiB/epoch)", fmt("RSS %s, JavaCPP %s (end of training); /proc RSS %s;"
+                    + " logged ND4J %s, RSS %s", mib1(g.rss()), mib1(g.javacppTracked()), mib1(g.procRss()),
+                    mib1(g.loggedNd4j()), mib1(g.loggedRss())), "", "");
+        }
         derived.put("offHeapSlopeBytesPerEpoch", g);
     }
 
@@ -455,7 +462,12 @@ final class Report {
     }
 
     private static String mibSigned(double bytes) {
-        return Double.isNaN(bytes) ? "n/a" : fmt("%+.1f MiB", bytes / (1024 * 1024));
+        return Double.isNaN(bytes) ? "n/a" : mib1(bytes) + " MiB";
+    }
+
+    /** Signed MiB with one decimal, no "-0.0". */
+    private static String mib1(double bytes) {
+        return Double.isNaN(bytes) ? "n/a" : fmt("%+.1f", Math.round(bytes / EpochFigures.MIB * 10) / 10.0 + 0.0);
     }
 
     static String fmt(String f, Object... args) {
