@@ -3,12 +3,14 @@
 # machine), one table on stdout, everything recorded in bench/results/<UTC timestamp>.json (+ .txt: the table).
 #
 #   bench/run.sh --quick      # harness check: slices, short runs, a few minutes
-#   bench/run.sh              # full: full MNIST, convergence to 99%, sweeps; ~30-45 minutes on 2 cores
+#   bench/run.sh              # full: full MNIST with the job's defaults, test accuracy after every epoch, sweeps;
+#                             # ~30-45 minutes on 2 cores
 #
-# Options: --quick, --coretype auto|none|NAME (OPENBLAS_CORETYPE of the table's runs; auto = SkylakeX if the CPU has
-# avx512f, Haswell if avx2, else unset), --no-ab (skip the re-run of (a)-(c) without OPENBLAS_CORETYPE), --sweep /
-# --no-sweep (averaging frequency x batch size x prefetch on local[2]; default: on in full mode only), --no-cluster,
-# --no-converge. See bench/README.md for what each figure means.
+# Training settings (batch size, averaging frequency, prefetch, epochs) are the job's defaults, read from
+# conf/sparklstm.properties. Options: --quick, --coretype auto|none|NAME (OPENBLAS_CORETYPE of the table's runs;
+# auto = SkylakeX if the CPU has avx512f, Haswell if avx2, else unset), --no-ab (skip the re-run of (a)-(c) without
+# OPENBLAS_CORETYPE), --sweep / --no-sweep (averaging frequency, batch size, prefetch one at a time around the defaults;
+# default: on in full mode only), --no-cluster. See bench/README.md for what each figure means.
 #
 # Builds what is missing first (application jar, target/spark-home, the bench classes) and fetches MNIST.
 # Environment: MVN (default "mvn"; e.g. MVN="mvn -o" to stay offline). Run nothing else heavy meanwhile.

@@ -7,15 +7,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Derived figures and the table of {@link SuiteBench}, computed from its raw results (child outputs, listener stats,
- * /proc samples). Everything here is arithmetic on recorded numbers; see bench/README.md for the definitions.
+ * /proc samples). Everything here is arithmetic on recorded numbers; see bench/README.md for the definitions. A figure
+ * whose numbers a (possibly older) results file does not hold is rendered "n/a".
  */
 final class Report {
 
     /** Off-heap growth tolerated as noise: non-heap RSS slope per epoch. */
     static final double GROWTH_TOLERANCE_BYTES = 8 * 1024 * 1024;
+    /**
+     * The training settings of results files written before the bench recorded the job's defaults ("jobDefaults"):
+     * the defaults of that time, which those runs passed explicitly.
+     */
+    private static final SuiteBench.Training OLD_DEFAULTS = new SuiteBench.Training(64, 5, 2);
 
     private final JsonNode r;
     private final Map<String, Object> derived = new LinkedHashMap<>();
@@ -37,114 +44,83 @@ final class Report {
         double b = r.at("/ab/result/trainSamplesPerSecond/fast/best").asDouble(Double.NaN);
         double aMed = r.at("/ab/result/trainSamplesPerSecond/stock/median").asDouble(Double.NaN);
         double bMed = r.at("/ab/result/trainSamplesPerSecond/fast/median").asDouble(Double.NaN);
-        row("(a) stock LSTM, 1 JVM, 1 thread, batch 64", rate(a) + med(aMed), "", "");
+        row("(a) stock LSTM, 1 JVM, 1 thread, batch " + r.at("/ab/result/batch").asText("n/a"), rate(a) + med(aMed),
+                "", "");
         row("(b) FastLSTM (project path), same", rate(b) + med(bMed), "", "");
         double speedup = b / a;
         derived.put("speedupBOverA", speedup);
-        row("    speed-up (b)/(a)", fmt("%.2fx", speedup), ">= 6x", status(speedup >= 6));
+        row("    speed-up (b)/(a)", num("%.2fx", speedup), ">= 6x", verdict(speedup, speedup >= 6));
         String core = r.at("/ab/openblasCore").asText("?");
         notes.append(String.format(Locale.ROOT, "  OpenBLAS kernels reported for the table's runs: %s (OPENBLAS_CORETYPE=%s)%n",
                 core, ct));
 
-        // (c), (d)
+        // (c), (d)/(f): (d) is one run of the job with its defaults and --evaluate-each-epoch, (f) its accuracy curve
         Job c = new Job(r.path("c_local1"));
         Job d = new Job(r.path("d_local2"));
-        row("(c) job, Spark local[1] (" + c.describe() + ")", rate(c.rate), "", c.okText());
-        row("(d) job, Spark local[2] (" + d.describe() + ")", rate(d.rate), ">= 1500", d.ok ? status(d.rate >= 1500) : "ERROR");
+        EpochFigures f = new EpochFigures(r.path("d_local2"));
+        JsonNode e = r.path("e_cluster");
+        Job ej = e.isMissingNode() || e.has("status") ? null : new Job(e);
+        row("training settings (job defaults, " + r.at("/jobDefaults/source").asText("not recorded") + ")",
+                settingsOf(c, d, ej), "", "");
+        row("(c) job, Spark local[1] (" + c.describe() + ")", rate(c.rate) + c.steadyEpochs(), "", c.okText());
+        row("(d) job, Spark local[2] (" + d.describe() + ")", rate(d.rate) + d.steadyEpochs(), ">= 1500",
+                d.ok ? verdict(d.rate, d.rate >= 1500) : d.okText());
         double eff = d.rate / (2 * c.rate);
         derived.put("parallelEfficiency", eff);
-        row("    parallel efficiency (d)/(2x(c))", pct(eff), ">= 85%", status(eff >= 0.85));
-        row("    (d) / (a): 2 cores vs stock 1 thread", fmt("%.2fx", d.rate / a), ">= 6x", status(d.rate / a >= 6));
+        row("    parallel efficiency (d)/(2x(c))", pct(eff), ">= 85%", verdict(eff, eff >= 0.85));
+        double da = d.rate / a;
+        row("    (d) / (a): 2 cores vs stock 1 thread", num("%.2fx", da), ">= 6x", verdict(da, da >= 6));
         row("    wall outside worker tasks, (c) / (d)", pct(c.outsideTasks) + " / " + pct(d.outsideTasks), "", "");
         row("    worker tasks' CPU time / run time, (c) / (d)", pct(c.taskCpuShare) + " / " + pct(d.taskCpuShare), "~100%", "");
         row("    wall outside fitting at rate (b), (c) / (d)",
                 pct(1 - c.rate / b) + " / " + pct(1 - d.rate / (d.workers * b)), "", "");
-        row("    seconds per epoch (d" + (quick ? ", slice" : ", full MNIST") + ")", fmt("%.1f s", d.epochSeconds), "", "");
-        row("    test accuracy (d" + (quick ? ", slice: not the goal" : ", job defaults") + ")",
-                fmt("%.4f", d.accuracy) + fmt(" after %d epochs, %.0f s", d.epochs, d.trainingSeconds),
-                ">= 0.9900", quick ? "n/a" : status(d.accuracy >= 0.99));
-        row("    evaluation throughput (d), Spark", rate(d.evalRate) + " test", "", "");
+        row("    seconds per epoch (d" + (quick ? ", slice" : ", full MNIST") + ")", seconds(d.epochSeconds)
+                + " training" + (f.evaluatedEachEpoch() ? " + " + seconds(f.steadyEvalSeconds()) + " evaluation" : ""),
+                "", "");
+        row("(f) test accuracy per epoch (d)", f.evaluatedEachEpoch() ? EpochFigures.series(f.accuracy, x -> fmt("%.4f", x))
+                : "n/a (run without --evaluate-each-epoch)", "", "");
+        row("    final test accuracy (d" + (quick ? ", slice: not the goal" : ", job defaults") + ")",
+                d.ok ? fmt("%.4f after %d epochs, %.0f s training", d.accuracy, d.epochs, d.trainingSeconds) : "n/a",
+                ">= 0.9900", quick || !d.ok ? "n/a" : status(d.accuracy >= 0.99));
+        row("    to 98% test accuracy", reach(f, 0.98), "", "");
+        row("    to 99% test accuracy", reach(f, 0.99), "", "");
+        row("    evaluation throughput (d), per epoch", evalThroughput(f, d), "", "");
         double eval1 = r.at("/ab/result/evalSamplesPerSecond/fast").asDouble(Double.NaN);
         row("    evaluation throughput, FastLSTM 1 thread b256", rate(eval1) + " test", "", "");
         derived.put("c", c.toMap());
         derived.put("d", d.toMap());
+        derived.put("dEpochs", f.toMap());
 
         // (e)
-        JsonNode e = r.path("e_cluster");
         if (e.has("status")) {
             row("(e) standalone, 2 executors x 1 core", e.path("status").asText(), "", "");
-        } else if (!e.isMissingNode()) {
-            Job ej = new Job(e);
+        } else if (ej != null) {
             row("(e) standalone, 2 executors x 1 core (" + ej.describe() + ")", rate(ej.rate), "", ej.okText());
             row("    efficiency (e)/(2x(c))", pct(ej.rate / (2 * c.rate)), "", "");
             row("    executor peak RSS (max of 2)", gib(ej.peakExecutor), "<= 2 GiB",
                     ej.peakExecutor > 0 ? status(ej.peakExecutor <= 2.0 * SuiteBench.GIB_BYTES) : "n/a");
             row("    driver peak RSS", gib(ej.peakDriver), "", "");
             row("    executor RSS growth per epoch", mibSigned(ej.executorRssSlope) + "/epoch", "none",
-                    Double.isNaN(ej.executorRssSlope) ? "n/a" : status(ej.executorRssSlope <= GROWTH_TOLERANCE_BYTES));
+                    verdict(ej.executorRssSlope, ej.executorRssSlope <= GROWTH_TOLERANCE_BYTES));
             derived.put("e", ej.toMap());
         }
 
-        // memory of the local runs (the off-heap figure needs >= 3 epochs: epoch 1 is warm-up)
-        row("peak RSS, local[2] JVM (driver = executors)", gib(d.peakDriver), "<= 2 GiB", d.peakDriver > 0
-                ? status(d.peakDriver <= 2.0 * SuiteBench.GIB_BYTES) + (e.has("status") || e.isMissingNode() ? "" : " (info)")
+        // memory of the local runs; in local mode the driver JVM is the executors
+        row("peak RSS, local[2] JVM (driver = executors), (d)", gib(d.peakDriver), "<= 2 GiB", d.peakDriver > 0
+                ? status(d.peakDriver <= 2.0 * SuiteBench.GIB_BYTES) + (ej == null ? "" : " (info)")
                 : "n/a");
-        row("peak RSS, local[1] JVM", gib(c.peakDriver), "", "");
-
-        // convergence
-        JsonNode f = r.path("f_converge");
-        if (!f.isMissingNode()) {
-            JsonNode epochs = f.at("/result/epochs");
-            String t98 = reach(epochs, 0.98), t99 = reach(epochs, 0.99);
-            row("(f) to 98% test accuracy, local[2] defaults", t98, "", "");
-            row("(f) to 99% test accuracy", t99, "", "");
-            double best = 0;
-            for (JsonNode ep : epochs) {
-                best = Math.max(best, ep.path("accuracy").asDouble());
-            }
-            row("    best accuracy / epochs run", fmt("%.4f / %d", best, epochs.size()), "", "");
-            double evalRate = median(epochs, "evalSamplesPerSecond");
-            row("    evaluation throughput per epoch (median)", rate(evalRate) + " test", "", "");
-            // Off-heap: RSS minus committed heap at each epoch end, over the second half of the epochs (the first
-            // epochs also touch newly committed heap pages and fill caches); ND4J's own allocation counter if known.
-            List<Double> x = new ArrayList<>(), nonHeap = new ArrayList<>(), rss = new ArrayList<>(), nd4j = new ArrayList<>();
-            int n = epochs.size(), from = Math.max(2, (n + 1) / 2);
-            StringBuilder rssSeries = new StringBuilder();
-            for (JsonNode ep : epochs) {
-                JsonNode m = ep.path("memory");
-                int no = ep.path("epoch").asInt();
-                if (no == 1 || no == n || no == from) {
-                    rssSeries.append(rssSeries.length() == 0 ? "" : ", ").append(fmt("e%d %.2f", no,
-                            m.path("rssBytes").asDouble() / SuiteBench.GIB_BYTES));
-                }
-                if (no < from) {
-                    continue;
-                }
-                x.add((double) no);
-                rss.add(m.path("rssBytes").asDouble());
-                nonHeap.add(m.path("rssBytes").asDouble() - m.path("heapCommittedBytes").asDouble());
-                nd4j.add(m.path("nd4jTrackedBytes").asDouble(Double.NaN));
-            }
-            double sNonHeap = BenchSupport.slope(x, nonHeap), sRss = BenchSupport.slope(x, rss);
-            double sNd4j = BenchSupport.slope(x, nd4j);
-            derived.put("offHeapSlopeBytesPerEpoch", Map.of("nonHeapRss", sNonHeap, "rss", sRss, "nd4jTracked", sNd4j,
-                    "fromEpoch", from, "toEpoch", n));
-            boolean enough = n >= 3;
-            row("    RSS of the local[2] JVM at epoch ends", rssSeries + " GiB", "", "");
-            row("    off-heap growth per epoch (RSS - heap)", enough ? mibSigned(sNonHeap) + "/epoch"
-                    + fmt(" (RSS %s, ND4J-tracked %s; epochs %d-%d)", mibSigned(sRss), mibSigned(sNd4j), from, n)
-                    : "n/a (needs >= 3 epochs)", "none",
-                    !enough || Double.isNaN(sNonHeap) ? "n/a" : status(sNonHeap <= GROWTH_TOLERANCE_BYTES));
-            row("    peak RSS of the local[2] JVM", gib(peak(f, "driver")), "", "");
-        }
+        memoryRows(f);
+        row("peak RSS, local[1] JVM, (c)", gib(c.peakDriver), "", "");
 
         // OpenBLAS A/B
         if (r.has("ab_nocoretype")) {
             double a0 = r.at("/ab_nocoretype/result/trainSamplesPerSecond/stock/best").asDouble(Double.NaN);
             double b0 = r.at("/ab_nocoretype/result/trainSamplesPerSecond/fast/best").asDouble(Double.NaN);
             Job c0 = new Job(r.path("c_local1_nocoretype"));
-            row("OPENBLAS_CORETYPE unset: (a) / (b) / (c)", fmt("%.0f / %.0f / %.0f samples/s", a0, b0, c0.rate), "", "");
-            row("    effect of " + ct + ": (a) / (b) / (c)", fmt("%.2fx / %.2fx / %.2fx", a / a0, b / b0, c.rate / c0.rate), "", "");
+            row("OPENBLAS_CORETYPE unset: (a) / (b) / (c)", num("%.0f", a0) + " / " + num("%.0f", b0) + " / "
+                    + num("%.0f", c0.rate) + " samples/s", "", "");
+            row("    effect of " + ct + ": (a) / (b) / (c)", num("%.2fx", a / a0) + " / " + num("%.2fx", b / b0) + " / "
+                    + num("%.2fx", c.rate / c0.rate), "", "");
             notes.append(String.format(Locale.ROOT, "  OpenBLAS kernels without OPENBLAS_CORETYPE: %s%n",
                     r.at("/ab_nocoretype/openblasCore").asText("?")));
             derived.put("openblasEffect", Map.of("a", a / a0, "b", b / b0, "c", c.rate / c0.rate));
@@ -152,8 +128,7 @@ final class Report {
 
         // background load: how much CPU other processes took during each run (the machine has few cores)
         StringBuilder load = new StringBuilder();
-        for (String k : List.of("ab", "ab_nocoretype", "c_local1", "c_local1_nocoretype", "d_local2", "f_converge",
-                "e_cluster")) {
+        for (String k : List.of("ab", "ab_nocoretype", "c_local1", "c_local1_nocoretype", "d_local2", "e_cluster")) {
             JsonNode other = r.path(k).path("otherCoresBusy");
             if (other.isNumber()) {
                 load.append(load.length() == 0 ? "" : ", ").append(k.split("_")[0])
@@ -168,6 +143,11 @@ final class Report {
         out.append(String.format(Locale.ROOT, "machine: %s, %d cores, %s RAM; load at start %s; table uses OPENBLAS_CORETYPE=%s%n",
                 env.path("cpu").asText(), env.path("cores").asInt(), env.path("memTotal").asText(),
                 env.path("loadAverageAtStart").asText().split(" ")[0], ct));
+        JsonNode jd = r.path("jobDefaults");
+        out.append(jd.isObject() ? fmt("job defaults (%s): %s, %s epochs%n", jd.path("source").asText(),
+                defaults(), jd.path("epochs").asText("n/a"))
+                : "job defaults: not recorded (older bench); the rows use each run's recorded settings, the sweep's"
+                + " reference " + defaults() + "\n");
         int w0 = 4, w1 = 4, w2 = 4;
         for (String[] row : rows) {
             w0 = Math.max(w0, row[0].length());
@@ -181,36 +161,39 @@ final class Report {
             out.append(String.format(Locale.ROOT, f0, row[0], row[1], row[2], row[3]));
         }
         out.append(notes);
-        if (r.has("sweep")) {
-            out.append('\n').append(sweep(r.path("sweep"), b));
+        if (r.path("sweep").size() > 0) {
+            out.append('\n').append(sweep(r.path("sweep")));
         }
         out.append(String.format(Locale.ROOT, "load at end %s; bench took %.0f s%n",
                 env.path("loadAverageAtEnd").asText().split(" ")[0], env.path("benchSeconds").asDouble()));
         return out.toString();
     }
 
-    private String sweep(JsonNode s, double b) {
+    private String sweep(JsonNode s) {
+        SuiteBench.Training def = defaults();
         Map<Integer, Double> single = new LinkedHashMap<>();
         List<Job> jobs = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = s.fields();
         while (it.hasNext()) {
             Job j = new Job(it.next().getValue());
             jobs.add(j);
-            if (j.master.equals("local[1]") && j.prefetch == 2 && j.freq == 5) {
+            if (j.master.equals("local[1]") && j.prefetch == def.prefetch() && j.freq == def.freq()) {
                 single.put(j.batch, j.rate);
             }
         }
         StringBuilder md = new StringBuilder();
-        md.append("| master | batch | avg. freq. | prefetch | samples/s (epoch 2) | efficiency vs 2x local[1] same batch | wall outside tasks | s/epoch | test acc. | task CPU/run | other procs' cores |\n");
+        md.append(fmt("| master | batch | avg. freq. | prefetch | samples/s (epoch 2) | efficiency vs 2x local[1] same batch"
+                + " (avg. freq. %d, prefetch %d) | wall outside tasks | s/epoch | test acc. | task CPU/run"
+                + " | other procs' cores |%n", def.freq(), def.prefetch()));
         md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         List<Map<String, Object>> rowsOut = new ArrayList<>();
         for (Job j : jobs) {
             Double ref = single.get(j.batch);
             double eff = j.master.equals("local[2]") && ref != null ? j.rate / (2 * ref) : Double.NaN;
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %.1f | %.4f | %s | %.2f |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",
                     j.master, j.batch, j.freq, j.prefetch, j.ok ? fmt("%.0f", j.rate) : "failed",
-                    Double.isNaN(eff) ? "-" : pct(eff), pct(j.outsideTasks), j.epochSeconds, j.accuracy,
-                    pct(j.taskCpuShare), j.otherCores));
+                    Double.isNaN(eff) ? "-" : pct(eff), pct(j.outsideTasks), num("%.1f", j.epochSeconds),
+                    num("%.4f", j.accuracy), pct(j.taskCpuShare), num("%.2f", j.otherCores)));
             Map<String, Object> m = j.toMap();
             m.put("efficiency", eff);
             rowsOut.add(m);
@@ -220,22 +203,74 @@ final class Report {
         return "sweep (" + jobs.get(0).describe() + "):\n" + md;
     }
 
-    private static String reach(JsonNode epochs, double target) {
-        double wall = 0;
-        for (JsonNode ep : epochs) {
-            wall += ep.path("trainSeconds").asDouble() + ep.path("evalSeconds").asDouble();
-            if (ep.path("accuracy").asDouble() >= target) {
-                return fmt("epoch %d, %.0f s training", ep.path("epoch").asInt(),
-                        ep.path("cumulativeTrainSeconds").asDouble()) + fmt(" (%.0f s with evals)", wall);
-            }
-        }
-        return "not reached in " + epochs.size() + " epochs";
+    /**
+     * The job's defaults the results were measured with: recorded since bench2; before, (d)'s settings if recorded,
+     * else the old defaults.
+     */
+    private SuiteBench.Training defaults() {
+        JsonNode jd = r.path("jobDefaults");
+        return jd.isObject() ? new SuiteBench.Training(jd.path("batchSize").asInt(), jd.path("averagingFrequency").asInt(),
+                jd.path("prefetchBatches").asInt()) : new Job(r.path("d_local2")).training();
     }
 
-    private static double median(JsonNode epochs, String field) {
-        List<Double> xs = new ArrayList<>();
-        epochs.forEach(ep -> xs.add(ep.path(field).asDouble()));
-        return BenchSupport.median(xs);
+    /** The settings of (c), (d) and (e): once if they agree (they should: the efficiency ratios need it). */
+    private static String settingsOf(Job c, Job d, Job e) {
+        String sc = c.training().toString(), sd = d.training().toString();
+        String se = e == null ? null : e.training().toString();
+        if (sc.equals(sd) && (se == null || se.equals(sd))) {
+            return sd + (se == null ? " in (c), (d)" : " in (c), (d), (e)");
+        }
+        return "DIFFER: (c) " + sc + "; (d) " + sd + (se == null ? "" : "; (e) " + se);
+    }
+
+    private static String reach(EpochFigures f, double target) {
+        if (!f.evaluatedEachEpoch()) {
+            return "n/a";
+        }
+        EpochFigures.Reach at = f.reach(target);
+        return at == null ? "not reached in " + f.epochs + " epochs"
+                : fmt("epoch %d: %.0f s training, %.0f s with evaluations", at.epoch(), at.trainSeconds(),
+                at.wallSeconds());
+    }
+
+    private static String evalThroughput(EpochFigures f, Job d) {
+        if (!f.evaluatedEachEpoch()) {
+            return rate(d.evalRate) + " test (Spark evaluation job)";
+        }
+        List<Double> rates = new ArrayList<>(f.evalRates().values());
+        return rate(BenchSupport.median(rates)) + fmt(" test (median of %d; %d examples, %s)", rates.size(),
+                f.testExamples, EpochFigures.series(f.evalSeconds, x -> fmt("%.1f s", x)));
+    }
+
+    /**
+     * The driver JVM's memory at each epoch end of (d) and the off-heap growth over epochs 2.. (RSS minus committed
+     * heap where the listener recorded both, else the ND4J off-heap the job logged), with the figures it is made of.
+     */
+    private void memoryRows(EpochFigures f) {
+        row("    RSS at epoch ends (/proc, at the epoch line)", f.procRss.isEmpty() ? "n/a"
+                : EpochFigures.series(f.procRss, x -> fmt("%.2f", x / SuiteBench.GIB_BYTES)) + " GiB", "", "");
+        TreeMap<Integer, Double> nonHeap = f.nonHeapRss();
+        row("    RSS - committed heap at end of training", nonHeap.isEmpty() ? "n/a"
+                : EpochFigures.series(nonHeap, x -> fmt("%.0f", x / EpochFigures.MIB)) + " MiB", "", "");
+        TreeMap<Integer, String> logged = new TreeMap<>();
+        f.loggedRss.forEach((no, rss) -> logged.put(no, wholeMib(f.loggedHeapUsed.get(no)) + "/"
+                + wholeMib(f.loggedNd4j.get(no)) + "/" + wholeMib(rss)));
+        row("    logged heap used / ND4J off-heap / RSS", logged.isEmpty() ? "n/a"
+                : EpochFigures.series(logged, x -> x) + " MiB", "", "");
+        EpochFigures.Growth g = f.offHeapGrowth();
+        boolean enough = f.epochs >= EpochFigures.MIN_EPOCHS_FOR_GROWTH;
+        String epochs = enough ? fmt(", epochs %d-%d", g.from(), g.to()) : "";
+        String value = !enough ? fmt("n/a (needs >= %d epochs, ran %d)", EpochFigures.MIN_EPOCHS_FOR_GROWTH, f.epochs)
+                : g.judged() == null ? "n/a (no memory recorded per epoch)"
+                : mibSigned(g.judgedSlope()) + "/epoch (" + g.judged() + ")";
+        row("    off-heap growth per epoch" + epochs, value, "none",
+                verdict(g.judgedSlope(), g.judgedSlope() <= GROWTH_TOLERANCE_BYTES));
+        if (enough) {
+            row("    other slopes" + epochs + " (MiB/epoch)", fmt("RSS %s, JavaCPP %s (end of training); /proc RSS %s;"
+                    + " logged ND4J %s, RSS %s", mib1(g.rss()), mib1(g.javacppTracked()), mib1(g.procRss()),
+                    mib1(g.loggedNd4j()), mib1(g.loggedRss())), "", "");
+        }
+        derived.put("offHeapSlopeBytesPerEpoch", g);
     }
 
     static double peak(JsonNode run, String role) {
@@ -251,23 +286,27 @@ final class Report {
     /** One run of the job (Main or local-cluster.sh): metrics.json, listener stats and /proc samples. */
     static final class Job {
         final boolean ok;
+        final boolean recorded;
         final String master;
-        int batch, freq, prefetch, workers, epochs;
+        final boolean evaluateEachEpoch;
+        int batch, freq, prefetch, workers, epochs, firstSteady, lastSteady;
         double rate = Double.NaN, epochSeconds = Double.NaN, outsideTasks = Double.NaN, outsideJobs = Double.NaN;
         double accuracy = Double.NaN, trainingSeconds = Double.NaN, evalRate = Double.NaN;
         double otherCores = Double.NaN, taskCpuShare = Double.NaN;
-        double peakDriver, peakExecutor, executorRssSlope = Double.NaN, driverNonHeapSlope = Double.NaN;
+        double peakDriver, peakExecutor, executorRssSlope = Double.NaN;
         long trainExamples;
         String slice;
 
         Job(JsonNode run) {
             JsonNode m = run.path("metrics");
+            recorded = run.isObject();
             ok = run.path("exitCode").asInt(-1) == 0 && m.isObject();
             master = run.at("/settings/master").asText("standalone");
-            batch = run.at("/settings/batchSize").asInt(64);
-            freq = run.at("/settings/averagingFrequency").asInt(5);
-            prefetch = run.at("/settings/prefetchBatches").asInt(2);
+            batch = run.at("/settings/batchSize").asInt(OLD_DEFAULTS.batch());
+            freq = run.at("/settings/averagingFrequency").asInt(OLD_DEFAULTS.freq());
+            prefetch = run.at("/settings/prefetchBatches").asInt(OLD_DEFAULTS.prefetch());
             slice = run.at("/settings/slice").asText("");
+            evaluateEachEpoch = run.at("/settings/evaluateEachEpoch").asBoolean(false);
             peakDriver = peak(run, "driver");
             otherCores = run.path("otherCoresBusy").asDouble(Double.NaN);
             peakExecutor = peak(run, "executor");
@@ -282,13 +321,13 @@ final class Report {
             epochs = eps.size();
             double secs = 0, taskSecs = 0, jobSecs = 0, cpuSecs = 0;
             int n = 0;
-            List<Double> epochNo = new ArrayList<>();
             for (JsonNode ep : eps) {
                 int no = ep.path("epoch").asInt();
                 if (eps.size() > 1 && no == 1) {
                     continue; // epoch 1 includes JIT warm-up: steady state from epoch 2
                 }
-                epochNo.add((double) no);
+                firstSteady = n == 0 ? no : firstSteady;
+                lastSteady = no;
                 secs += ep.path("seconds").asDouble();
                 n++;
                 for (JsonNode job : run.at("/stats/jobs")) {
@@ -328,22 +367,34 @@ final class Report {
             executorRssSlope = slopes.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         }
 
+        /** "6400 examples x 3 epochs" / "full MNIST x 3 epochs", from the recorded slice and metrics. */
         String describe() {
-            if (!slice.isEmpty()) {
-                String[] p = slice.split(" ");
-                return p[1] + " examples x " + p[3] + " epochs";
-            }
-            return ok ? "full MNIST x " + epochs + " epochs" : "full MNIST";
+            List<String> p = List.of(slice.trim().split("\\s+"));
+            int limit = p.indexOf("--train-limit"), ep = p.indexOf("--epochs");
+            String data = limit >= 0 && limit + 1 < p.size() ? p.get(limit + 1) + " examples" : "full MNIST";
+            String n = ok ? Integer.toString(epochs) : ep >= 0 && ep + 1 < p.size() ? p.get(ep + 1) : null;
+            return data + (n == null ? "" : " x " + n + " epochs") + (evaluateEachEpoch ? ", evaluated each epoch" : "");
+        }
+
+        /** Which epochs the steady-state figures average. */
+        String steadyEpochs() {
+            return !ok || lastSteady == 0 ? "" : firstSteady == lastSteady ? fmt(" (epoch %d)", firstSteady)
+                    : fmt(" (epochs %d-%d)", firstSteady, lastSteady);
+        }
+
+        SuiteBench.Training training() {
+            return new SuiteBench.Training(batch, freq, prefetch);
         }
 
         String okText() {
-            return ok ? "" : "ERROR";
+            return ok ? "" : recorded ? "ERROR" : "n/a";
         }
 
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("ok", ok);
             m.put("master", master);
+            m.put("evaluateEachEpoch", evaluateEachEpoch);
             m.put("batchSize", batch);
             m.put("averagingFrequency", freq);
             m.put("prefetchBatches", prefetch);
@@ -376,6 +427,11 @@ final class Report {
         return pass ? "PASS" : "FAIL";
     }
 
+    /** PASS/FAIL of a figure, n/a when it was not measured (NaN). */
+    private static String verdict(double figure, boolean pass) {
+        return Double.isNaN(figure) ? "n/a" : status(pass);
+    }
+
     private static String rate(double x) {
         return Double.isNaN(x) ? "n/a" : fmt("%.0f samples/s", x);
     }
@@ -392,8 +448,26 @@ final class Report {
         return bytes <= 0 ? "n/a" : fmt("%.2f GiB", bytes / SuiteBench.GIB_BYTES);
     }
 
+    private static String wholeMib(Double bytes) {
+        return bytes == null ? "?" : fmt("%.0f", bytes / EpochFigures.MIB);
+    }
+
+    private static String seconds(double s) {
+        return num("%.1f s", s);
+    }
+
+    /** A number, or n/a for NaN. */
+    private static String num(String format, double x) {
+        return Double.isNaN(x) ? "n/a" : fmt(format, x);
+    }
+
     private static String mibSigned(double bytes) {
-        return Double.isNaN(bytes) ? "n/a" : fmt("%+.1f MiB", bytes / (1024 * 1024));
+        return Double.isNaN(bytes) ? "n/a" : mib1(bytes) + " MiB";
+    }
+
+    /** Signed MiB with one decimal, no "-0.0". */
+    private static String mib1(double bytes) {
+        return Double.isNaN(bytes) ? "n/a" : fmt("%+.1f", Math.round(bytes / EpochFigures.MIB * 10) / 10.0 + 0.0);
     }
 
     static String fmt(String f, Object... args) {

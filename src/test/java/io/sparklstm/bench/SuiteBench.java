@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,10 +30,14 @@ import java.util.stream.Stream;
  * what they wrote (the job's metrics.json, the {@link BenchStatsListener} file, the benches' JSON), prints one table
  * and writes everything to {@code bench/results/<timestamp>.json}. See bench/README.md for the figures.
  *
+ * <p>The training settings (batch size, averaging frequency, prefetch) of every run are the job's defaults, read from
+ * {@code conf/sparklstm.properties} and passed explicitly, so each run records what it used; the sweep varies one of
+ * them at a time around those defaults.
+ *
  * <p>Options: {@code --quick} (slices, short), {@code --coretype auto|none|NAME} (OPENBLAS_CORETYPE of the main table;
  * auto = SkylakeX with avx512f, Haswell with avx2, else unset), {@code --no-ab} (skip the re-run without
  * OPENBLAS_CORETYPE), {@code --sweep}/{@code --no-sweep} (averaging frequency, batch size and prefetch sweep; on by
- * default in full mode), {@code --no-cluster}, {@code --no-converge}.
+ * default in full mode), {@code --no-cluster}.
  */
 public final class SuiteBench {
 
@@ -39,10 +45,18 @@ public final class SuiteBench {
     private static final String BENCH_JAR = "target/bench/sparklstm-bench.jar";
     private static final String SPARK_JARS = "target/spark-home/jars/*";
     static final double GIB_BYTES = 1024.0 * 1024 * 1024;
-    private static final Pattern EPOCH_LINE = Pattern.compile("(?:Epoch (\\d+)/\\d+: loss|epoch-eval: epoch (\\d+) )");
+    /** The job's defaults: the training settings of every run come from here. */
+    static final Path JOB_DEFAULTS = Path.of("conf/sparklstm.properties");
+    /** The job's per-epoch log line (TrainingJob.logEpoch): its time is the epoch's end (after its evaluation). */
+    private static final Pattern EPOCH_LINE = Pattern.compile("Epoch (\\d+)/\\d+: loss");
+    /** The driver's memory at the end of that line (JvmMemory.toString). */
+    private static final Pattern EPOCH_MEMORY = Pattern.compile(
+            "heap (\\d+) MiB, ND4J off-heap (\\d+) MiB, RSS (\\d+) MiB");
 
     private final boolean quick;
     private final String coretype; // null = unset
+    private final Training defaults;
+    private final int defaultEpochs;
     private final Path work;
     private final Path logs;
     private final List<String> opens;
@@ -52,6 +66,13 @@ public final class SuiteBench {
     private SuiteBench(boolean quick, String coretype, Path work) throws IOException {
         this.quick = quick;
         this.coretype = coretype;
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(JOB_DEFAULTS, StandardCharsets.UTF_8)) {
+            p.load(in);
+        }
+        this.defaults = new Training(intProperty(p, "batch-size"), intProperty(p, "averaging-frequency"),
+                intProperty(p, "prefetch-batches"));
+        this.defaultEpochs = intProperty(p, "epochs");
         this.work = work;
         this.logs = work.resolve("logs");
         Files.createDirectories(logs);
@@ -72,7 +93,9 @@ public final class SuiteBench {
         boolean ab = !a.containsKey("no-ab") && coretype != null;
         boolean sweep = a.containsKey("sweep") || (!quick && !a.containsKey("no-sweep"));
         boolean cluster = !a.containsKey("no-cluster");
-        boolean converge = !a.containsKey("no-converge");
+        if (a.containsKey("no-converge")) {
+            b.console.println("bench: --no-converge ignored: (f) is (d)'s own per-epoch evaluation now");
+        }
 
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("timestamp", ts);
@@ -89,9 +112,14 @@ public final class SuiteBench {
         env.put("openblasCoretypeAuto", auto == null ? "(unset)" : auto);
         env.put("java", System.getProperty("java.vm.version"));
         b.results.put("environment", env);
+        Map<String, Object> jobDefaults = new LinkedHashMap<>(b.defaults.toMap());
+        jobDefaults.put("epochs", b.defaultEpochs);
+        jobDefaults.put("source", JOB_DEFAULTS.toString());
+        b.results.put("jobDefaults", jobDefaults);
         b.console.printf("bench: %s mode, commit %s, %s, %d cores, OPENBLAS_CORETYPE=%s, work dir %s%n",
                 env.get("mode"), env.get("commit"), env.get("cpu"), env.get("cores"), env.get("openblasCoretype"),
                 work);
+        b.console.printf("bench: training settings from %s: %s, %d epochs%n", JOB_DEFAULTS, b.defaults, b.defaultEpochs);
 
         long started = System.nanoTime();
         // Each figure and its OPENBLAS_CORETYPE-unset twin back to back, so both see the same background load.
@@ -99,14 +127,13 @@ public final class SuiteBench {
         if (ab) {
             b.throughput("ab_nocoretype", null);
         }
-        b.job("c_local1", "local[1]", b.sliceC(), 64, 5, 2, b.coretype);
+        // (c) with exactly (d)'s training settings, so that (d) / (2 x (c)) compares like with like.
+        b.job("c_local1", "local[1]", b.sliceC(), b.defaults, false, b.coretype);
         if (ab) {
-            b.job("c_local1_nocoretype", "local[1]", b.sliceC(), 64, 5, 2, null);
+            b.job("c_local1_nocoretype", "local[1]", b.sliceC(), b.defaults, false, null);
         }
-        b.job("d_local2", "local[2]", b.sliceD(), 64, 5, 2, b.coretype);
-        if (converge) {
-            b.converge();
-        }
+        // (d) and (f) in one run of the job: its defaults, a test-set evaluation after every epoch.
+        b.job("d_local2", "local[2]", b.sliceD(), b.defaults, true, b.coretype);
         if (cluster) {
             b.cluster();
         }
@@ -136,10 +163,9 @@ public final class SuiteBench {
                 : List.of("--train-limit", "12800", "--epochs", "2", "--test-limit", "10000");
     }
 
-    /** (d): full MNIST with the job's default epochs in full mode; a slice in quick mode. */
+    /** (d)/(f): full MNIST for the job's default epochs in full mode; a slice in quick mode (3 epochs: 2.. steady). */
     private List<String> sliceD() {
-        return quick ? List.of("--train-limit", "6400", "--epochs", "2", "--test-limit", "2000")
-                : List.of();
+        return quick ? List.of("--train-limit", "6400", "--test-limit", "2000", "--epochs", "3") : List.of();
     }
 
     private void throughput(String key, String core) {
@@ -147,7 +173,8 @@ public final class SuiteBench {
         List<String> cmd = new ArrayList<>(List.of("java"));
         cmd.addAll(opens);
         cmd.addAll(List.of("-Xmx2g", "-cp", "target/test-classes:" + APP_JAR + ":" + SPARK_JARS,
-                TrainThroughputBench.class.getName(), "--out", out.toString()));
+                TrainThroughputBench.class.getName(), "--out", out.toString(),
+                "--batch", Integer.toString(defaults.batch())));
         cmd.addAll(quick ? List.of("--warmup", "3", "--timed", "8", "--rounds", "2", "--eval-batches", "4")
                 : List.of("--warmup", "5", "--timed", "20", "--rounds", "3", "--eval-batches", "8"));
         Map<String, String> env = new LinkedHashMap<>();
@@ -158,30 +185,37 @@ public final class SuiteBench {
         results.put(key, r);
     }
 
-    /** The unmodified job through SparkSubmit, as submit/run-local.sh runs it, plus the stats listener. */
-    private Map<String, Object> job(String key, String master, List<String> slice, int batch, int freq, int prefetch,
-                                    String core) {
+    /**
+     * The unmodified job through SparkSubmit, as submit/run-local.sh runs it, plus the stats listener; with
+     * {@code evaluateEachEpoch} its {@code --evaluate-each-epoch} (test accuracy and evaluation time per epoch).
+     */
+    private Map<String, Object> job(String key, String master, List<String> slice, Training t,
+                                    boolean evaluateEachEpoch, String core) {
         Path store = work.resolve("store-" + key); // own store: no CURRENT model to re-evaluate, no lock contention
-        List<String> app = new ArrayList<>(List.of("--output", store.toString(), "--run-id", key,
-                "--batch-size", Integer.toString(batch), "--averaging-frequency", Integer.toString(freq),
-                "--prefetch-batches", Integer.toString(prefetch)));
+        List<String> app = new ArrayList<>(List.of("--output", store.toString(), "--run-id", key));
+        app.addAll(t.args());
         app.addAll(slice);
+        if (evaluateEachEpoch) {
+            app.add("--evaluate-each-epoch");
+        }
         Map<String, Object> r = sparkSubmit(key, master, "io.sparklstm.cli.Main", app, core);
-        r.put("settings", Map.of("master", master, "batchSize", batch, "averagingFrequency", freq,
-                "prefetchBatches", prefetch, "slice", String.join(" ", slice)));
+        r.put("settings", settings(master, t, slice, evaluateEachEpoch));
         r.put("metrics", readJson(store.resolve("runs").resolve(key).resolve("metrics.json")));
         results.put(key, r);
         return r;
     }
 
-    private void converge() {
-        List<String> app = new ArrayList<>(List.of("--work", work.resolve("epoch-eval").toString(),
-                "--out", work.resolve("converge.json").toString()));
-        app.addAll(quick ? List.of("--train-limit", "3200", "--test-limit", "2000", "--max-epochs", "3",
-                "--stop-at", "0.99") : List.of("--max-epochs", "10", "--stop-at", "0.99"));
-        Map<String, Object> r = sparkSubmit("f_converge", "local[2]", EpochEvalBench.class.getName(), app, coretype);
-        r.put("result", readJson(work.resolve("converge.json")));
-        results.put("f_converge", r);
+    /** What a run of the job used, for the JSON and the table. */
+    private Map<String, Object> settings(String master, Training t, List<String> slice, boolean evaluateEachEpoch) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("master", master);
+        m.putAll(t.toMap());
+        m.put("slice", String.join(" ", slice));
+        int at = slice.indexOf("--epochs");
+        m.put("epochs", at >= 0 ? Integer.parseInt(slice.get(at + 1)) : defaultEpochs);
+        m.put("evaluateEachEpoch", evaluateEachEpoch);
+        m.put("source", JOB_DEFAULTS.toString());
+        return m;
     }
 
     private void cluster() {
@@ -194,38 +228,82 @@ public final class SuiteBench {
         Path store = work.resolve("cluster-store");
         List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "--output", "file:" + store,
                 "--run-id", "e_cluster"));
+        cmd.addAll(defaults.args());
         List<String> slice = quick ? List.of("--train-limit", "6400", "--epochs", "2", "--test-limit", "2000")
-                : List.of();
+                : List.of("--epochs", "2");
         cmd.addAll(slice);
-        if (!quick) {
-            cmd.addAll(List.of("--epochs", "2"));
-        }
         Map<String, String> env = new LinkedHashMap<>();
         env.put("RUN_ROOT", work.resolve("local-cluster").toString());
         env.put("MVN", "mvn -o");
         Map<String, Object> r = run("e_cluster", cmd, env, coretype);
-        r.put("settings", Map.of("master", "standalone 2x1", "batchSize", 64, "averagingFrequency", 5,
-                "prefetchBatches", 2, "slice", String.join(" ", slice)));
+        r.put("settings", settings("standalone 2x1", defaults, slice, false));
         r.put("metrics", readJson(store.resolve("runs/e_cluster/metrics.json")));
         results.put("e_cluster", r);
     }
 
     /**
-     * Averaging frequency, batch size and prefetch, one at a time around the defaults (64, 5, 2), on local[2], with a
-     * local[1] reference per batch size for the parallel efficiency.
+     * Averaging frequency (half, default, double), batch size (half, default, double) and prefetch (the default and 0,
+     * or 2 if the default is 0), one at a time around the job's defaults, on local[2], with a local[1] reference per
+     * batch size (at the default frequency and prefetch) for the parallel efficiency.
      */
     private void sweep() {
         List<String> slice = List.of("--train-limit", quick ? "6400" : "9600", "--epochs", "2", "--test-limit", "2000");
+        Training d = defaults;
+        List<Training> batches = List.of(d.withBatch(Math.max(1, d.batch() / 2)), d, d.withBatch(d.batch() * 2));
+        List<Map.Entry<String, Training>> configs = new ArrayList<>();
+        batches.forEach(t -> configs.add(Map.entry("local[1]", t)));
+        configs.add(Map.entry("local[2]", d));
+        configs.add(Map.entry("local[2]", d.withFreq(Math.max(1, d.freq() / 2))));
+        configs.add(Map.entry("local[2]", d.withFreq(d.freq() * 2)));
+        configs.add(Map.entry("local[2]", batches.get(0)));
+        configs.add(Map.entry("local[2]", batches.get(2)));
+        configs.add(Map.entry("local[2]", d.withPrefetch(d.prefetch() == 0 ? 2 : 0)));
         Map<String, Object> s = new LinkedHashMap<>();
-        int[][] configs = { // master workers, batch, freq, prefetch
-                {1, 32, 5, 2}, {1, 64, 5, 2}, {1, 128, 5, 2},
-                {2, 64, 5, 2}, {2, 64, 10, 2}, {2, 64, 20, 2}, {2, 32, 5, 2}, {2, 128, 5, 2}, {2, 64, 5, 0}};
-        for (int[] c : configs) {
-            String key = String.format(Locale.ROOT, "sweep_local%d_b%d_f%d_p%d", c[0], c[1], c[2], c[3]);
-            s.put(key, job(key, "local[" + c[0] + "]", slice, c[1], c[2], c[3], coretype));
-            results.remove(key);
+        for (Map.Entry<String, Training> c : configs) {
+            Training t = c.getValue();
+            String key = String.format(Locale.ROOT, "sweep_%s_b%d_f%d_p%d", c.getKey().replaceAll("[\\[\\]]", ""),
+                    t.batch(), t.freq(), t.prefetch());
+            if (!s.containsKey(key)) { // a halved value may coincide with another (e.g. frequency 1)
+                s.put(key, job(key, c.getKey(), slice, t, false, coretype));
+                results.remove(key);
+            }
         }
         results.put("sweep", s);
+    }
+
+    /** The job's training settings the bench passes explicitly: its defaults, or one of them varied (sweep). */
+    record Training(int batch, int freq, int prefetch) {
+
+        List<String> args() {
+            return List.of("--batch-size", Integer.toString(batch), "--averaging-frequency", Integer.toString(freq),
+                    "--prefetch-batches", Integer.toString(prefetch));
+        }
+
+        Training withBatch(int b) {
+            return new Training(b, freq, prefetch);
+        }
+
+        Training withFreq(int f) {
+            return new Training(batch, f, prefetch);
+        }
+
+        Training withPrefetch(int p) {
+            return new Training(batch, freq, p);
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("batchSize", batch);
+            m.put("averagingFrequency", freq);
+            m.put("prefetchBatches", prefetch);
+            return m;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "batch %d, averaging every %d batches, prefetch %d", batch, freq,
+                    prefetch);
+        }
     }
 
     private Map<String, Object> sparkSubmit(String key, String master, String mainClass, List<String> appArgs,
@@ -269,13 +347,14 @@ public final class SuiteBench {
         env.putAll(extraEnv);
         Path log = logs.resolve(key + ".log");
         Map<Integer, Long> epochEndMs = new ConcurrentHashMap<>();
+        Map<Integer, Map<String, Object>> epochLog = new ConcurrentHashMap<>();
         Map<Long, ProcWatch> watched = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         long[] cpu0 = cpuJiffies();
         int exit;
         try {
             Process p = pb.start();
-            Thread pump = new Thread(() -> pump(p, log, epochEndMs), "pump-" + key);
+            Thread pump = new Thread(() -> pump(p, log, epochEndMs, epochLog), "pump-" + key);
             pump.start();
             while (p.isAlive()) {
                 poll(p.toHandle(), watched);
@@ -304,6 +383,9 @@ public final class SuiteBench {
         r.put("wallSeconds", seconds);
         r.put("log", log.toString());
         r.put("epochEndMs", new java.util.TreeMap<>(epochEndMs));
+        if (!epochLog.isEmpty()) {
+            r.put("epochLog", new java.util.TreeMap<>(epochLog));
+        }
         List<Map<String, Object>> procs = new ArrayList<>();
         for (ProcWatch w : watched.values()) {
             if (w.rss.size() < 3) {
@@ -320,7 +402,12 @@ public final class SuiteBench {
         return r;
     }
 
-    private static void pump(Process p, Path log, Map<Integer, Long> epochEndMs) {
+    /**
+     * Copies the child's output to its log; timestamps the job's epoch lines and keeps the driver memory they report
+     * (MiB, as logged: heap used, ND4J's JavaCPP-tracked off-heap, RSS).
+     */
+    private static void pump(Process p, Path log, Map<Integer, Long> epochEndMs,
+                             Map<Integer, Map<String, Object>> epochLog) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
              PrintWriter out = new PrintWriter(Files.newBufferedWriter(log), true)) { // autoflush: tail -f works
             String line;
@@ -328,8 +415,18 @@ public final class SuiteBench {
                 out.println(line);
                 Matcher m = EPOCH_LINE.matcher(line);
                 if (m.find()) {
-                    String g = m.group(1) != null ? m.group(1) : m.group(2);
-                    epochEndMs.put(Integer.parseInt(g), System.currentTimeMillis());
+                    int epoch = Integer.parseInt(m.group(1));
+                    long now = System.currentTimeMillis();
+                    epochEndMs.put(epoch, now);
+                    Matcher mem = EPOCH_MEMORY.matcher(line);
+                    if (mem.find(m.end())) {
+                        Map<String, Object> e = new LinkedHashMap<>();
+                        e.put("timeMs", now);
+                        e.put("heapUsedMiB", Long.parseLong(mem.group(1)));
+                        e.put("nd4jOffHeapMiB", Long.parseLong(mem.group(2)));
+                        e.put("rssMiB", Long.parseLong(mem.group(3)));
+                        epochLog.put(epoch, e);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -461,6 +558,14 @@ public final class SuiteBench {
         } catch (IOException | RuntimeException e) {
             return new long[] {0, 0};
         }
+    }
+
+    private static int intProperty(Properties p, String key) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            throw new IllegalStateException(JOB_DEFAULTS + " has no " + key);
+        }
+        return Integer.parseInt(v.trim());
     }
 
     private static JsonNode readJson(Path file) {
