@@ -38,6 +38,7 @@ final class EpochFigures {
     final TreeMap<Integer, Double> listenerNd4j = new TreeMap<>();
     /** As logged by the job in the epoch line (bytes; logged in whole MiB). */
     final TreeMap<Integer, Double> loggedHeapUsed = new TreeMap<>();
+    final TreeMap<Integer, Double> loggedHeapCommitted = new TreeMap<>();
     final TreeMap<Integer, Double> loggedNd4j = new TreeMap<>();
     final TreeMap<Integer, Double> loggedRss = new TreeMap<>();
 
@@ -66,7 +67,8 @@ final class EpochFigures {
         run.path("epochLog").fields().forEachRemaining(e -> {
             int no = Integer.parseInt(e.getKey());
             putMib(loggedHeapUsed, no, e.getValue().path("heapUsedMiB"));
-            putMib(loggedNd4j, no, e.getValue().path("nd4jOffHeapMiB"));
+            putMib(loggedHeapCommitted, no, e.getValue().path("heapCommittedMiB"));
+            putMib(loggedNd4j, no, e.getValue().path("nd4jMiB"));
             putMib(loggedRss, no, e.getValue().path("rssMiB"));
         });
     }
@@ -134,14 +136,18 @@ final class EpochFigures {
 
     /**
      * The off-heap growth figure the verdict uses, {@code judged} names it: RSS minus committed heap (listener) where
-     * recorded; else the larger of the logged ND4J off-heap and the logged RSS slopes (the logged ND4J figure is
-     * JavaCPP's count, which may miss ND4J's buffers and read 0, so it cannot pass a run on its own).
+     * recorded; else the same difference from the job's epoch lines; else the larger of the logged ND4J and RSS
+     * slopes (ND4J's own count may miss memory, so it cannot pass a run on its own).
      */
     Growth offHeapGrowth() {
         double nonHeap = growth(nonHeapRss());
         double logged = growth(loggedNd4j), loggedRssSlope = growth(loggedRss);
-        double judgedSlope = nonHeap;
         String judged = "RSS - committed heap";
+        if (Double.isNaN(nonHeap)) {
+            nonHeap = growth(difference(loggedRss, loggedHeapCommitted));
+            judged = "RSS - committed heap (epoch lines)";
+        }
+        double judgedSlope = nonHeap;
         if (Double.isNaN(nonHeap)) {
             judgedSlope = Double.isNaN(logged) || Double.isNaN(loggedRssSlope) ? Double.NaN
                     : Math.max(logged, loggedRssSlope);
@@ -149,6 +155,16 @@ final class EpochFigures {
         }
         return new Growth(judgedSlope, judged, nonHeap, growth(listenerRss), growth(listenerNd4j), growth(procRss),
                 logged, loggedRssSlope, FIRST_STEADY_EPOCH, trainSeconds.isEmpty() ? 0 : trainSeconds.lastKey());
+    }
+
+    private static TreeMap<Integer, Double> difference(TreeMap<Integer, Double> a, TreeMap<Integer, Double> b) {
+        TreeMap<Integer, Double> d = new TreeMap<>();
+        a.forEach((epoch, v) -> {
+            if (b.containsKey(epoch)) {
+                d.put(epoch, v - b.get(epoch));
+            }
+        });
+        return d;
     }
 
     /** Slopes in bytes per epoch over epochs {@code from..to}. */

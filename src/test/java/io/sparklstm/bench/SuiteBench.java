@@ -51,7 +51,7 @@ public final class SuiteBench {
     private static final Pattern EPOCH_LINE = Pattern.compile("Epoch (\\d+)/\\d+: loss");
     /** The driver's memory at the end of that line (JvmMemory.toString). */
     private static final Pattern EPOCH_MEMORY = Pattern.compile(
-            "heap (\\d+) MiB, ND4J off-heap (\\d+) MiB, RSS (\\d+) MiB");
+            "heap (\\d+) MiB used / (\\d+) MiB committed, ND4J (\\d+) MiB, RSS (\\d+) MiB");
 
     private final boolean quick;
     private final String coretype; // null = unset
@@ -404,7 +404,7 @@ public final class SuiteBench {
 
     /**
      * Copies the child's output to its log; timestamps the job's epoch lines and keeps the driver memory they report
-     * (MiB, as logged: heap used, ND4J's JavaCPP-tracked off-heap, RSS).
+     * (MiB, as logged: heap used and committed, ND4J's own count of its off-heap memory, RSS).
      */
     private static void pump(Process p, Path log, Map<Integer, Long> epochEndMs,
                              Map<Integer, Map<String, Object>> epochLog) {
@@ -423,8 +423,9 @@ public final class SuiteBench {
                         Map<String, Object> e = new LinkedHashMap<>();
                         e.put("timeMs", now);
                         e.put("heapUsedMiB", Long.parseLong(mem.group(1)));
-                        e.put("nd4jOffHeapMiB", Long.parseLong(mem.group(2)));
-                        e.put("rssMiB", Long.parseLong(mem.group(3)));
+                        e.put("heapCommittedMiB", Long.parseLong(mem.group(2)));
+                        e.put("nd4jMiB", Long.parseLong(mem.group(3)));
+                        e.put("rssMiB", Long.parseLong(mem.group(4)));
                         epochLog.put(epoch, e);
                     }
                 }
