@@ -2,12 +2,17 @@ package io.sparklstm;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparklstm.data.MinibatchStager;
+import io.sparklstm.data.MnistInputs;
+import io.sparklstm.data.StagedSplit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.dataset.DataSet;
 
 /** The real MNIST files fetched by {@code data/fetch-mnist.sh} (CI runs it before the tests). */
@@ -23,6 +28,16 @@ public final class Mnist {
         assertTrue(Files.isRegularFile(DIR.resolve("train-images-idx3-ubyte")),
                 "MNIST is missing in " + DIR + ": run data/fetch-mnist.sh");
         return DIR;
+    }
+
+    /** The first {@code examples} training images staged as minibatch files of {@code batchSize} under {@code dir}. */
+    public static StagedSplit stageTrain(JavaSparkContext sc, Path dir, int examples, int batchSize) {
+        try {
+            MnistInputs mnist = MnistInputs.inspect(dir().toString(), sc.hadoopConfiguration());
+            return new MinibatchStager(sc, FileSystem.getLocal(sc.hadoopConfiguration())).stage(mnist.train(), examples, batchSize, new org.apache.hadoop.fs.Path(dir.toUri()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A staged minibatch file, given by its local {@code file:} URI, as the DataSet the workers load. */

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.Mnist;
 import io.sparklstm.TestSpark;
-import io.sparklstm.data.MinibatchStager;
-import io.sparklstm.data.MnistInputs;
 import io.sparklstm.data.StagedSplit;
 import io.sparklstm.model.LstmImplementation;
 import io.sparklstm.model.SeedNetwork;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -32,9 +29,7 @@ class DropoutTrainingTest {
     @Test
     void twoWorkersWithDropoutTrainReproducibly() throws IOException {
         JavaSparkContext sc = TestSpark.context();
-        MnistInputs mnist = MnistInputs.inspect(Mnist.dir().toString(), sc.hadoopConfiguration());
-        StagedSplit train = new MinibatchStager(sc, FileSystem.getLocal(sc.hadoopConfiguration()))
-                .stage(mnist.train(), 640, 32, new org.apache.hadoop.fs.Path(tmp.toUri()));
+        StagedSplit train = Mnist.stageTrain(sc, tmp, 640, 32);
         SeedNetwork dropout = new SeedNetwork(16, 1e-2, 1.0, 0.3, 42, LstmImplementation.FAST);
         TrainingSettings settings = new TrainingSettings(2, 32, 5, 0, 7);
 

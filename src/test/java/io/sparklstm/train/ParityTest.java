@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sparklstm.Mnist;
 import io.sparklstm.TestSpark;
-import io.sparklstm.data.MinibatchStager;
-import io.sparklstm.data.MnistInputs;
 import io.sparklstm.data.StagedSplit;
 import io.sparklstm.model.SeedNetwork;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -29,9 +26,7 @@ class ParityTest {
     @Test
     void oneWorkerEqualsSingleMachineTraining() throws IOException {
         JavaSparkContext sc = TestSpark.context();
-        MnistInputs mnist = MnistInputs.inspect(Mnist.dir().toString(), sc.hadoopConfiguration());
-        StagedSplit train = new MinibatchStager(sc, FileSystem.getLocal(sc.hadoopConfiguration()))
-                .stage(mnist.train(), 640, 32, new org.apache.hadoop.fs.Path(tmp.toUri()));
+        StagedSplit train = Mnist.stageTrain(sc, tmp, 640, 32);
         SeedNetwork seed = new SeedNetwork(16, 1e-3, 42);
         TrainingSettings settings = new TrainingSettings(1, 32, 5, 2, 7);
 

@@ -31,8 +31,7 @@ class FastLSTMDropoutTest {
     @Test
     void sameLossAndGradientsAsStockUnderTheSameMasks() {
         MultiLayerNetwork stock = network(LstmImplementation.STOCK, 0.3);
-        MultiLayerNetwork fast = network(LstmImplementation.FAST, 0.3);
-        fast.setParams(stock.params().dup());
+        MultiLayerNetwork fast = sameWeights(LstmImplementation.FAST, 0.3, stock);
         DataSet batch = minibatch(1);
 
         double stockScore = scoreAndGradient(stock, batch, 99);
@@ -46,8 +45,7 @@ class FastLSTMDropoutTest {
     @Test
     void sameParametersAfterAdamStepsWithDropout() {
         MultiLayerNetwork stock = network(LstmImplementation.STOCK, 0.3);
-        MultiLayerNetwork fast = network(LstmImplementation.FAST, 0.3);
-        fast.setParams(stock.params().dup());
+        MultiLayerNetwork fast = sameWeights(LstmImplementation.FAST, 0.3, stock);
         for (int i = 0; i < 4; i++) {
             DataSet batch = minibatch(10 + i);
             Nd4j.getRandom().setSeed(500 + i);
@@ -62,8 +60,7 @@ class FastLSTMDropoutTest {
     @Test
     void dropoutActsInTrainingOnly() {
         MultiLayerNetwork plain = network(LstmImplementation.FAST, 0.0);
-        MultiLayerNetwork dropped = network(LstmImplementation.FAST, 0.5);
-        dropped.setParams(plain.params().dup());
+        MultiLayerNetwork dropped = sameWeights(LstmImplementation.FAST, 0.5, plain);
         DataSet batch = minibatch(3);
 
         assertEquals(0.0, maxAbsDiff(plain.output(batch.getFeatures()), dropped.output(batch.getFeatures())), 1e-6);
@@ -136,6 +133,12 @@ class FastLSTMDropoutTest {
 
     private static MultiLayerNetwork network(LstmImplementation impl, double dropout) {
         return new SeedNetwork(UNITS, 1e-2, 1.0, dropout, 42, impl).newNetwork();
+    }
+
+    private static MultiLayerNetwork sameWeights(LstmImplementation impl, double dropout, MultiLayerNetwork source) {
+        MultiLayerNetwork net = network(impl, dropout);
+        net.setParams(source.params().dup());
+        return net;
     }
 
     private static double scoreAndGradient(MultiLayerNetwork net, DataSet batch, long maskSeed) {
