@@ -34,7 +34,8 @@ public final class Mnist {
     public static StagedSplit stageTrain(JavaSparkContext sc, Path dir, int examples, int batchSize) {
         try {
             MnistInputs mnist = MnistInputs.inspect(dir().toString(), sc.hadoopConfiguration());
-            return new MinibatchStager(sc, FileSystem.getLocal(sc.hadoopConfiguration())).stage(mnist.train(), examples, batchSize, new org.apache.hadoop.fs.Path(dir.toUri()));
+            return new MinibatchStager(sc, FileSystem.getLocal(sc.hadoopConfiguration()))
+                    .stage(mnist.train(), examples, batchSize, new org.apache.hadoop.fs.Path(dir.toUri()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
