@@ -1,5 +1,6 @@
 package io.sparklstm.data;
 
+import java.io.Serializable;
 import java.util.SplittableRandom;
 
 /**
@@ -10,7 +11,9 @@ import java.util.SplittableRandom;
  *
  * <p>Works on the job's minibatch layout ({@link Minibatches}: C-ordered {@code [examples, 28 columns, 28 rows]}).</p>
  */
-public final class RandomShift {
+public final class RandomShift implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final int maxShift;
 

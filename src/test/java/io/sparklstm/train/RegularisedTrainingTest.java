@@ -17,29 +17,32 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Dropout under parameter averaging with two workers in one JVM (Spark local[2]): the workers' masks do not collide
- * (see {@link io.sparklstm.model.PerThreadDropout}), and the same seed gives the same trained parameters however Spark
- * schedules the tasks on its threads.
+ * The regularisers under parameter averaging with two workers in one JVM (Spark local[2]): dropout masks of the
+ * workers do not collide (see {@link io.sparklstm.model.PerThreadDropout}), shifted images are made on the workers,
+ * and the same seed gives the same trained parameters however Spark schedules the tasks on its threads.
  */
-class DropoutTrainingTest {
+class RegularisedTrainingTest {
 
     @TempDir
     Path tmp;
 
     @Test
-    void twoWorkersWithDropoutTrainReproducibly() throws IOException {
+    void twoWorkersWithDropoutAndShiftedImagesTrainReproducibly() throws IOException {
         JavaSparkContext sc = TestSpark.context();
         StagedSplit train = Mnist.stageTrain(sc, tmp, 640, 32);
         SeedNetwork dropout = new SeedNetwork(16, 1e-2, 1.0, 0.3, 42, LstmImplementation.FAST);
-        TrainingSettings settings = new TrainingSettings(2, 32, 5, 0, 7);
+        SeedNetwork noDropout = new SeedNetwork(16, 1e-2, 1.0, 0.0, 42, LstmImplementation.FAST);
+        TrainingSettings shifted = new TrainingSettings(2, 32, 5, 0, 7, 2);
+        TrainingSettings unshifted = new TrainingSettings(2, 32, 5, 0, 7, 0);
 
-        INDArray first = train(sc, dropout, settings, train);
-        INDArray second = train(sc, dropout, settings, train);
-        INDArray withoutDropout = train(sc, new SeedNetwork(16, 1e-2, 1.0, 0.0, 42, LstmImplementation.FAST),
-                settings, train);
+        INDArray first = train(sc, dropout, shifted, train);
+        INDArray second = train(sc, dropout, shifted, train);
+        INDArray withoutDropout = train(sc, noDropout, shifted, train);
+        INDArray withoutShifts = train(sc, dropout, unshifted, train);
 
         assertEquals(0.0, first.sub(second).amaxNumber().doubleValue(), 0.0, "same seed, same parameters");
         assertTrue(first.sub(withoutDropout).amaxNumber().doubleValue() > 1e-4, "dropout changed training");
+        assertTrue(first.sub(withoutShifts).amaxNumber().doubleValue() > 1e-4, "shifted images changed training");
     }
 
     private static INDArray train(JavaSparkContext sc, SeedNetwork seed, TrainingSettings settings, StagedSplit train) {
