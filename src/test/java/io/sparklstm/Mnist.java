@@ -2,6 +2,7 @@ package io.sparklstm;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparklstm.data.MinibatchFile;
 import io.sparklstm.data.MinibatchStager;
 import io.sparklstm.data.MnistInputs;
 import io.sparklstm.data.StagedSplit;
@@ -43,12 +44,10 @@ public final class Mnist {
 
     /** A staged minibatch file, given by its local {@code file:} URI, as the DataSet the workers load. */
     public static DataSet loadBatch(String uri) {
-        DataSet batch = new DataSet();
         try (InputStream in = Files.newInputStream(Path.of(URI.create(uri)))) {
-            batch.load(in);
+            return MinibatchFile.read(in, uri).toDataSet();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return batch;
     }
 }

@@ -28,8 +28,19 @@ public final class Minibatches {
      * @param count  examples in the minibatch
      */
     public static DataSet of(byte[] pixels, byte[] labels, int first, int count) {
+        return dataSet(features(pixels, first, count), oneHot(labels, first, count), count);
+    }
+
+    /** A minibatch from {@link #features} and {@link #oneHot} arrays of {@code count} examples. */
+    public static DataSet dataSet(float[] features, float[] oneHot, int count) {
+        return new DataSet(
+                Nd4j.create(features, new long[] {count, FEATURES, STEPS}, DataType.FLOAT),
+                Nd4j.create(oneHot, new long[] {count, CLASSES}, DataType.FLOAT));
+    }
+
+    /** The features of {@code count} examples as a C-ordered {@code [count, 28 features, 28 steps]} array. */
+    public static float[] features(byte[] pixels, int first, int count) {
         float[] features = new float[count * IdxHeader.PIXELS];
-        float[] oneHot = new float[count * CLASSES];
         for (int e = 0; e < count; e++) {
             int src = (first + e) * IdxHeader.PIXELS;
             int dst = e * IdxHeader.PIXELS;
@@ -38,10 +49,16 @@ public final class Minibatches {
                     features[dst + feature * STEPS + step] = (pixels[src + step * FEATURES + feature] & 0xFF) / 255f;
                 }
             }
+        }
+        return features;
+    }
+
+    /** One-hot labels of {@code count} examples, C-ordered {@code [count, 10]}. */
+    public static float[] oneHot(byte[] labels, int first, int count) {
+        float[] oneHot = new float[count * CLASSES];
+        for (int e = 0; e < count; e++) {
             oneHot[e * CLASSES + (labels[first + e] & 0xFF)] = 1f;
         }
-        return new DataSet(
-                Nd4j.create(features, new long[] {count, FEATURES, STEPS}, DataType.FLOAT),
-                Nd4j.create(oneHot, new long[] {count, CLASSES}, DataType.FLOAT));
+        return oneHot;
     }
 }

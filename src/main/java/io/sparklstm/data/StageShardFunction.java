@@ -13,11 +13,10 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.datavec.spark.util.SerializableHadoopConfig;
-import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Runs on an executor: reads one shard's byte ranges of the IDX files straight from the FileSystem and writes its
- * minibatches as serialized DataSet files, returning their paths. Files are written under their final names with
+ * minibatches as {@link MinibatchFile}s, returning their paths. Files are written under their final names with
  * overwrite, so a retried task replaces what a failed attempt left.
  */
 public final class StageShardFunction implements FlatMapFunction<Shard, String> {
@@ -38,10 +37,9 @@ public final class StageShardFunction implements FlatMapFunction<Shard, String> 
         List<String> written = new ArrayList<>();
         for (int start = 0, batch = 0; start < shard.count(); start += shard.batchSize(), batch++) {
             int size = Math.min(shard.batchSize(), shard.count() - start);
-            DataSet minibatch = Minibatches.of(pixels, labels, start, size);
             Path file = new Path(dir, String.format("batch-%08d.bin", shard.firstBatch() + batch));
             try (OutputStream out = fs.create(file, true)) {
-                minibatch.save(out);
+                MinibatchFile.write(out, pixels, labels, start, size);
             }
             written.add(file.toString());
         }

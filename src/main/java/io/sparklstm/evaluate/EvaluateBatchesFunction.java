@@ -1,5 +1,6 @@
 package io.sparklstm.evaluate;
 
+import io.sparklstm.data.MinibatchFile;
 import io.sparklstm.data.Minibatches;
 import io.sparklstm.train.NativeThreads;
 import java.io.IOException;
@@ -48,9 +49,9 @@ final class EvaluateBatchesFunction implements FlatMapFunction<Iterator<String>,
         Configuration conf = hadoop.value().getConfiguration();
         while (paths.hasNext()) {
             Path file = new Path(paths.next());
-            DataSet batch = new DataSet();
+            DataSet batch;
             try (InputStream in = file.getFileSystem(conf).open(file)) {
-                batch.load(in);
+                batch = MinibatchFile.read(in, file.toString()).toDataSet();
             }
             evaluation.eval(batch.getLabels(), net.output(batch.getFeatures(), false));
         }

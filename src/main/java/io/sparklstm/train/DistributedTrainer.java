@@ -1,11 +1,10 @@
 package io.sparklstm.train;
 
-import io.sparklstm.data.ShiftingLoader;
+import io.sparklstm.data.MinibatchLoader;
 import io.sparklstm.data.StagedSplit;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.DataSetLoader;
-import org.deeplearning4j.core.loader.impl.SerializedDataSetLoader;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -85,10 +84,9 @@ public final class DistributedTrainer {
                 null, null);
     }
 
-    /** Reads the staged minibatches; with augmentation, shifted anew for each epoch. */
+    /** Reads the staged minibatch files; with augmentation, shifted anew for each epoch. */
     private DataSetLoader loader(int epoch) {
-        return settings.augmentShift() == 0 ? new SerializedDataSetLoader()
-                : new ShiftingLoader(settings.augmentShift(), settings.seed(), epoch);
+        return new MinibatchLoader(settings.augmentShift(), settings.seed(), epoch);
     }
 
     public MultiLayerNetwork network() {

@@ -10,6 +10,7 @@ import io.sparklstm.Mnist;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -64,15 +65,18 @@ class RandomShiftTest {
 
     @Test
     void loaderIsReproduciblePerSeedEpochAndFileButNotAcrossEpochs() throws IOException {
-        DataSet batch = realMinibatch();
         File file = tmp.resolve("batch-00007").toFile();
-        batch.save(file);
+        try (OutputStream out = Files.newOutputStream(file.toPath())) {
+            MinibatchFile.write(out, imageBytes(), labelBytes(), 0, 64);
+        }
         Source source = source(file);
+        DataSet batch = new MinibatchLoader(0, 12345, 1).load(source);
 
-        DataSet a = new ShiftingLoader(2, 12345, 1).load(source);
-        DataSet again = new ShiftingLoader(2, 12345, 1).load(source);
-        DataSet nextEpoch = new ShiftingLoader(2, 12345, 2).load(source);
+        DataSet a = new MinibatchLoader(2, 12345, 1).load(source);
+        DataSet again = new MinibatchLoader(2, 12345, 1).load(source);
+        DataSet nextEpoch = new MinibatchLoader(2, 12345, 2).load(source);
 
+        assertEquals(realMinibatch().getFeatures(), batch.getFeatures());     // unshifted: exactly as staged
         assertEquals(a.getFeatures(), again.getFeatures());
         assertFalse(a.getFeatures().equals(nextEpoch.getFeatures()));
         assertFalse(a.getFeatures().equals(batch.getFeatures()));
@@ -103,11 +107,18 @@ class RandomShiftTest {
     }
 
     private static DataSet realMinibatch() throws IOException {
+        return Minibatches.of(imageBytes(), labelBytes(), 0, 64);
+    }
+
+    /** The first 64 MNIST training images' pixel bytes. */
+    private static byte[] imageBytes() throws IOException {
         byte[] pixels = Files.readAllBytes(Mnist.dir().resolve("train-images-idx3-ubyte"));
+        return Arrays.copyOfRange(pixels, 16, 16 + 64 * PIXELS);
+    }
+
+    private static byte[] labelBytes() throws IOException {
         byte[] labels = Files.readAllBytes(Mnist.dir().resolve("train-labels-idx1-ubyte"));
-        byte[] imageBytes = Arrays.copyOfRange(pixels, 16, 16 + 64 * PIXELS);
-        byte[] labelBytes = Arrays.copyOfRange(labels, 8, 8 + 64);
-        return Minibatches.of(imageBytes, labelBytes, 0, 64);
+        return Arrays.copyOfRange(labels, 8, 8 + 64);
     }
 
     private static Source source(File file) {
