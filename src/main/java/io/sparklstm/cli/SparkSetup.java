@@ -1,5 +1,6 @@
 package io.sparklstm.cli;
 
+import io.sparklstm.train.BulkNd4jKryoRegistrator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -14,12 +15,12 @@ public final class SparkSetup {
     private SparkSetup() {
     }
 
-    /** Kryo with ND4J's registrator: INDArrays in broadcasts and task results serialize compactly. */
+    /** Kryo with the job's registrator (DL4J's, with ND4J arrays in bulk): parameters in broadcasts and task results. */
     public static SparkConf configure(SparkConf conf) {
         return conf
                 .setAppName(conf.get("spark.app.name", APP_NAME))
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+                .set("spark.kryo.registrator", BulkNd4jKryoRegistrator.class.getName());
     }
 
     /** A context for the master and settings spark-submit passed in (system properties {@code spark.*}). */

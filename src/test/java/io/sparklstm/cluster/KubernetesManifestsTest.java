@@ -121,7 +121,7 @@ class KubernetesManifestsTest {
 
     Map<String, Object> sparkConf = map(spec, "sparkConf");
     assertEquals("org.apache.spark.serializer.KryoSerializer", sparkConf.get("spark.serializer"));
-    assertEquals("org.nd4j.kryo.Nd4jRegistrator", sparkConf.get("spark.kryo.registrator"));
+    assertEquals("io.sparklstm.train.BulkNd4jKryoRegistrator", sparkConf.get("spark.kryo.registrator"));
     for (String role : List.of("driver", "executor")) {
       String opts = (String) sparkConf.get("spark." + role + ".extraJavaOptions");
       assertNotNull(opts, role + " extraJavaOptions");

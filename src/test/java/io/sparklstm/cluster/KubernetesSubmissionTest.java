@@ -132,7 +132,7 @@ class KubernetesSubmissionTest {
     // Everything else reaches the driver through the config map mounted as its spark.properties.
     Properties conf = driverSparkProperties(driver);
     assertEquals("org.apache.spark.serializer.KryoSerializer", conf.getProperty("spark.serializer"));
-    assertEquals("org.nd4j.kryo.Nd4jRegistrator", conf.getProperty("spark.kryo.registrator"));
+    assertEquals("io.sparklstm.train.BulkNd4jKryoRegistrator", conf.getProperty("spark.kryo.registrator"));
     assertEquals(IMAGE, conf.getProperty("spark.kubernetes.container.image"));
     assertEquals(NAMESPACE, conf.getProperty("spark.kubernetes.namespace"));
     assertEquals("3", conf.getProperty("spark.executor.instances"));

@@ -26,7 +26,7 @@ class SubmitScriptsTest {
       conf.load(r);
     }
     assertEquals("org.apache.spark.serializer.KryoSerializer", conf.getProperty("spark.serializer"));
-    assertEquals("org.nd4j.kryo.Nd4jRegistrator", conf.getProperty("spark.kryo.registrator"));
+    assertEquals("io.sparklstm.train.BulkNd4jKryoRegistrator", conf.getProperty("spark.kryo.registrator"));
     assertEquals("1", conf.getProperty("spark.executorEnv.OMP_NUM_THREADS"));
     assertEquals(conf.getProperty("spark.task.cpus"), conf.getProperty("spark.executorEnv.OMP_NUM_THREADS"));
     assertNotNull(conf.getProperty("spark.executor.memoryOverhead"));

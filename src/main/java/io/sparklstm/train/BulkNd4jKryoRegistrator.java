@@ -1,0 +1,90 @@
+package io.sparklstm.train;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import org.apache.spark.serializer.KryoRegistrator;
+import org.nd4j.kryo.Nd4jRegistrator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Spark's Kryo registrator for this job: everything DL4J's {@link Nd4jRegistrator} registers, but ND4J arrays are
+ * written as one block of bytes instead of ND4J's {@code Nd4j.write}, which emits one {@code writeFloat} per element
+ * (and reads back one {@code readFloat} per element). Every averaging round ships the parameters and the Adam state
+ * (about a million floats) to each worker in the broadcast and back in each task result, so this is on the critical
+ * path of every round. Arrays it does not handle (strings, compressed) fall back to ND4J's format; empty arrays, which
+ * ND4J's format cannot write, are written as their type and shape.
+ */
+public final class BulkNd4jKryoRegistrator implements KryoRegistrator {
+
+    @Override
+    public void registerClasses(Kryo kryo) {
+        new Nd4jRegistrator().registerClasses(kryo);
+        kryo.register(Nd4j.getBackend().getNDArrayClass(), new BulkSerializer()); // replaces ND4J's serializer
+    }
+
+    /** Dense numeric arrays as dtype, shape and raw bytes (native byte order: sender and receiver share it). */
+    static final class BulkSerializer extends Serializer<INDArray> {
+
+        private static final byte ND4J_FORMAT = 0;
+        private static final byte BULK = 1;
+        private static final byte EMPTY = 2;
+
+        @Override
+        public void write(Kryo kryo, Output output, INDArray array) {
+            if (array.isCompressed() || !array.dataType().isNumerical()) {
+                output.writeByte(ND4J_FORMAT);
+                try {
+                    Nd4j.write(array, new DataOutputStream(output));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return;
+            }
+            output.writeByte(array.isEmpty() ? EMPTY : BULK);
+            output.writeString(array.dataType().name());
+            output.writeInt(array.rank());
+            for (long dim : array.shape()) {
+                output.writeLong(dim);
+            }
+            if (array.isEmpty()) {
+                return;
+            }
+            INDArray dense = array.isView() || array.ordering() != 'c' || array.data().length() != array.length()
+                    ? array.dup('c') : array;
+            byte[] bytes = new byte[Math.toIntExact(dense.length() * dense.dataType().width())];
+            dense.data().asNio().get(bytes);
+            output.writeInt(bytes.length);
+            output.writeBytes(bytes);
+        }
+
+        @Override
+        public INDArray read(Kryo kryo, Input input, Class<INDArray> type) {
+            byte format = input.readByte();
+            if (format == ND4J_FORMAT) {
+                return Nd4j.read(new DataInputStream(input));
+            }
+            DataType dataType = DataType.valueOf(input.readString());
+            long[] shape = new long[input.readInt()];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = input.readLong();
+            }
+            if (format == EMPTY) {
+                return shape.length == 0 ? Nd4j.empty(dataType) : Nd4j.create(dataType, shape);
+            }
+            byte[] bytes = input.readBytes(input.readInt());
+            INDArray array = Nd4j.createUninitialized(dataType, shape, 'c');
+            ByteBuffer target = array.data().asNio();
+            target.put(bytes);
+            return array;
+        }
+    }
+}
