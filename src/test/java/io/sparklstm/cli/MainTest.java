@@ -67,7 +67,7 @@ class MainTest {
                 "--config"}) {
             assertTrue(out.contains(option), option + " in\n" + out);
         }
-        assertTrue(out.contains("(default: 3)"), out);
+        assertTrue(out.contains("(default: 10)"), out);
         assertTrue(out.contains("(default: 64)"), out);
         assertTrue(out.contains("(default: data/mnist)"), out);
         assertTrue(out.contains("Exit codes"), out);
