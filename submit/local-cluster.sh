@@ -16,6 +16,7 @@
 #   WORKERS           standalone Workers, one executor each                                   [2]
 #   WORKER_CORES      cores per Worker = per executor = DL4J workers per executor             [1]
 #   EXECUTOR_MEMORY   executor heap (Worker memory is set to match; ND4J off-heap on top)     [2g]
+#   EXECUTOR_JAVA_OPTS  executor JVM options appended to spark-defaults.conf's, e.g. JavaCPP caps  []
 #   DRIVER_MEMORY     driver heap (the driver runs in this script's SparkSubmit JVM)          [2g]
 #   DRIVER_OMP_THREADS  OMP_NUM_THREADS of the driver (evaluation)                           [2]
 #   RUN_ROOT          where each run's logs, HDFS storage and worker dirs go                 [target/local-cluster]
@@ -33,6 +34,7 @@ usage_if_help "$@"
 WORKERS=${WORKERS:-2}
 WORKER_CORES=${WORKER_CORES:-1}
 EXECUTOR_MEMORY=${EXECUTOR_MEMORY:-2g}
+EXECUTOR_JAVA_OPTS=${EXECUTOR_JAVA_OPTS:-}
 DRIVER_MEMORY=${DRIVER_MEMORY:-2g}
 DRIVER_OMP_THREADS=${DRIVER_OMP_THREADS:-2}
 RUN_ROOT=${RUN_ROOT:-$SPARKLSTM_HOME/target/local-cluster}
@@ -175,6 +177,7 @@ OMP_NUM_THREADS=$DRIVER_OMP_THREADS "$JAVA" -Xmx"$DRIVER_MEMORY" -cp "$spark_cp"
   --properties-file "$CONF_DIR/spark-defaults.conf" \
   --conf spark.driver.host=127.0.0.1 \
   --conf "spark.executor.memory=$EXECUTOR_MEMORY" \
+  --conf "spark.executor.extraJavaOptions=$(java_opts_with executor "$EXECUTOR_JAVA_OPTS")" \
   --conf "spark.executor.cores=$WORKER_CORES" \
   --conf "spark.cores.max=$((WORKERS * WORKER_CORES))" \
   --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
