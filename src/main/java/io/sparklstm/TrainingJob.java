@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
@@ -158,9 +159,9 @@ public final class TrainingJob {
 
     /** One line per epoch: progress, speed, accuracy when measured, and the driver's memory (creep shows here). */
     private void logEpoch(EpochStats stats) {
-        log.info(String.format("Epoch %d/%d: loss %.4f, %.1f s, %.0f samples/s%s; driver %s", stats.epoch(),
-                config.epochs(), stats.loss(), stats.seconds(), stats.samplesPerSecond(),
-                stats.testAccuracy() == null ? "" : String.format(", test accuracy %.4f (%.1f s)",
+        log.info(String.format(Locale.ROOT, "Epoch %d/%d: loss %.4f, %.1f s, %.0f samples/s%s; driver %s",
+                stats.epoch(), config.epochs(), stats.loss(), stats.seconds(), stats.samplesPerSecond(),
+                stats.testAccuracy() == null ? "" : String.format(Locale.ROOT, ", test accuracy %.4f (%.1f s)",
                         stats.testAccuracy(), stats.evalSeconds()),
                 JvmMemory.now()));
     }

@@ -42,8 +42,8 @@ final class WarmStart {
 
     /** The network architecture this run's configuration asks for. */
     static SeedNetwork seedOf(JobConfig config) {
-        return new SeedNetwork(config.lstmUnits(), config.learningRate(), config.lrDecay(), config.dropout(), config.seed(),
-                config.lstmImpl());
+        return new SeedNetwork(config.lstmUnits(), config.learningRate(), config.lrDecay(), config.dropout(),
+                config.seed(), config.lstmImpl());
     }
 
     private static WarmStart load(JobConfig config, RunStore store, Configuration hadoop) throws IOException {

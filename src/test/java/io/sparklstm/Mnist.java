@@ -31,6 +31,25 @@ public final class Mnist {
         return DIR;
     }
 
+    /** The pixel bytes of the first {@code examples} images of an MNIST image file, e.g. "t10k-images-idx3-ubyte". */
+    public static byte[] imageBytes(String file, int examples) {
+        return payload(file, 16, examples * 28 * 28);
+    }
+
+    /** The label bytes of the first {@code examples} examples of an MNIST label file. */
+    public static byte[] labelBytes(String file, int examples) {
+        return payload(file, 8, examples);
+    }
+
+    private static byte[] payload(String file, int header, int length) {
+        try (InputStream in = Files.newInputStream(dir().resolve(file))) {
+            in.skipNBytes(header);
+            return in.readNBytes(length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The first {@code examples} training images staged as minibatch files of {@code batchSize} under {@code dir}. */
     public static StagedSplit stageTrain(JavaSparkContext sc, Path dir, int examples, int batchSize) {
         try {

@@ -12,7 +12,6 @@ import io.sparklstm.data.Minibatches;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,10 +98,8 @@ class TrainingJobTest {
     }
 
     /** The first {@value #TEST} test examples, decoded directly from the IDX files. */
-    private static DataSet testSlice() throws IOException {
-        byte[] images = Files.readAllBytes(Mnist.dir().resolve("t10k-images-idx3-ubyte"));
-        byte[] labels = Files.readAllBytes(Mnist.dir().resolve("t10k-labels-idx1-ubyte"));
-        return Minibatches.of(Arrays.copyOfRange(images, 16, images.length),
-                Arrays.copyOfRange(labels, 8, labels.length), 0, TEST);
+    private static DataSet testSlice() {
+        return Minibatches.of(Mnist.imageBytes("t10k-images-idx3-ubyte", TEST),
+                Mnist.labelBytes("t10k-labels-idx1-ubyte", TEST), 0, TEST);
     }
 }

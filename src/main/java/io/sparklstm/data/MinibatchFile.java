@@ -1,6 +1,5 @@
 package io.sparklstm.data;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,13 +37,12 @@ public final class MinibatchFile {
     /** Writes {@code count} examples starting at {@code first} of the given IDX payloads. */
     public static void write(OutputStream out, byte[] pixels, byte[] labels, int first, int count)
             throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(HEADER + count * (IdxHeader.PIXELS + 1));
-        DataOutputStream data = new DataOutputStream(buffer);
+        DataOutputStream data = new DataOutputStream(out);
         data.writeInt(MAGIC);
         data.writeInt(count);
         data.write(pixels, first * IdxHeader.PIXELS, count * IdxHeader.PIXELS);
         data.write(labels, first, count);
-        buffer.writeTo(out);
+        data.flush();
     }
 
     /** Reads a whole file; {@code name} only labels errors. */

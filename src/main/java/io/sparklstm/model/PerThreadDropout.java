@@ -75,7 +75,10 @@ public final class PerThreadDropout implements IDropout {
         return new PerThreadDropout(retain);
     }
 
-    /** The thread-local holder, created lazily: it is transient, so a deserialised copy starts without one. */
+    /**
+     * The thread-local holder, created lazily: it is transient, and Kryo (which ships configurations to executors)
+     * neither runs constructors' field initialisers nor {@code readObject}, so a deserialised copy starts without one.
+     */
     private synchronized ThreadLocal<INDArray> masks() {
         if (masks == null) {
             masks = new ThreadLocal<>();

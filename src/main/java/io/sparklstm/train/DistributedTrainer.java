@@ -9,8 +9,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Synchronous data-parallel training with DL4J's parameter averaging: in every round each worker fits
@@ -25,8 +23,6 @@ public final class DistributedTrainer {
 
     /** Spark job group of the training rounds, see {@link ExecutorTracker}. */
     public static final String JOB_GROUP = "sparklstm-train";
-
-    private static final Logger log = LoggerFactory.getLogger(DistributedTrainer.class);
 
     private final JavaSparkContext sc;
     private final TrainingSettings settings;

@@ -1,5 +1,6 @@
 package io.sparklstm.train;
 
+import java.util.Locale;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,7 +26,7 @@ public record JvmMemory(long heapUsedBytes, long heapCommittedBytes, long nd4jBy
 
     @Override
     public String toString() {
-        return String.format("heap %.0f MiB used / %.0f MiB committed, ND4J %.0f MiB, RSS %.0f MiB (%.0f MiB off-heap)",
+        return String.format(Locale.ROOT, "heap %.0f MiB used / %.0f MiB committed, ND4J %.0f MiB, RSS %.0f MiB (%.0f MiB off-heap)",
                 heapUsedBytes / MIB, heapCommittedBytes / MIB, nd4jBytes / MIB, residentBytes / MIB,
                 (residentBytes - heapCommittedBytes) / MIB);
     }

@@ -25,7 +25,7 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
 
     private static final long serialVersionUID = 1L;
 
-    private transient long roundPaths = -1;
+    private transient long roundPaths;              // 0: no round announced (also after deserialisation)
     private transient Broadcast<NetBroadcastTuple> roundBroadcast;
 
     PlannedRoundsTrainingMaster(Builder builder) {
@@ -39,7 +39,7 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
 
     /** Releases the round's broadcast on the driver and every executor. */
     void endRound() {
-        roundPaths = -1;
+        roundPaths = 0;
         if (roundBroadcast != null) {
             roundBroadcast.destroy();
             roundBroadcast = null;
@@ -48,13 +48,19 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
 
     @Override
     protected <T, Repr extends JavaRDDLike<T, Repr>> long getTotalDataSetObjectCount(JavaRDDLike<T, Repr> data) {
-        return roundPaths >= 0 ? roundPaths : super.getTotalDataSetObjectCount(data);
+        return roundPaths > 0 ? roundPaths : super.getTotalDataSetObjectCount(data);
     }
 
-    /** As in dl4j-spark, keeping a handle on the broadcast so that {@link #endRound} can release it. */
+    /**
+     * As in dl4j-spark, keeping a handle on the broadcast so that {@link #endRound} can release it (without
+     * dl4j-spark's optional broadcast timing statistics, which this job does not collect).
+     */
     @Override
     public ParameterAveragingTrainingWorker getWorkerInstance(SparkDl4jMultiLayer network) {
         MultiLayerNetwork net = network.getNetwork();
+        if (roundBroadcast != null) {               // a call cut into several splits: the previous one is done
+            roundBroadcast.destroy();
+        }
         roundBroadcast = network.getSparkContext().broadcast(new NetBroadcastTuple(net.getLayerWiseConfigurations(),
                 net.params(), net.getUpdater().getStateViewArray()));
         WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples, batchSizePerWorker,

@@ -8,7 +8,6 @@ import io.sparklstm.Mnist;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
@@ -18,10 +17,8 @@ class MinibatchFileTest {
 
     @Test
     void roundTripGivesTheMinibatchOfTheIdxBytes() throws IOException {
-        byte[] pixels = Files.readAllBytes(Mnist.dir().resolve("train-images-idx3-ubyte"));
-        byte[] labels = Files.readAllBytes(Mnist.dir().resolve("train-labels-idx1-ubyte"));
-        byte[] images = Arrays.copyOfRange(pixels, 16, 16 + 100 * IdxHeader.PIXELS);
-        byte[] digits = Arrays.copyOfRange(labels, 8, 8 + 100);
+        byte[] images = Mnist.imageBytes("train-images-idx3-ubyte", 100);
+        byte[] digits = Mnist.labelBytes("train-labels-idx1-ubyte", 100);
 
         DataSet read = MinibatchFile.read(new ByteArrayInputStream(file(images, digits, 30, 40)), "x").toDataSet();
 

@@ -110,15 +110,12 @@ class RandomShiftTest {
         return Minibatches.of(imageBytes(), labelBytes(), 0, 64);
     }
 
-    /** The first 64 MNIST training images' pixel bytes. */
-    private static byte[] imageBytes() throws IOException {
-        byte[] pixels = Files.readAllBytes(Mnist.dir().resolve("train-images-idx3-ubyte"));
-        return Arrays.copyOfRange(pixels, 16, 16 + 64 * PIXELS);
+    private static byte[] imageBytes() {
+        return Mnist.imageBytes("train-images-idx3-ubyte", 64);
     }
 
-    private static byte[] labelBytes() throws IOException {
-        byte[] labels = Files.readAllBytes(Mnist.dir().resolve("train-labels-idx1-ubyte"));
-        return Arrays.copyOfRange(labels, 8, 8 + 64);
+    private static byte[] labelBytes() {
+        return Mnist.labelBytes("train-labels-idx1-ubyte", 64);
     }
 
     private static Source source(File file) {
