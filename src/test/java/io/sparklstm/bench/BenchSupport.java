@@ -113,6 +113,49 @@ final class BenchSupport {
         }
     }
 
+    /**
+     * Resident bytes of process {@code pid} outside its Java heap: the sum of {@code Rss} in {@code /proc/PID/smaps}
+     * over every mapping that does not lie in the heap's reserved range ({@code heap}, from {@link #heapRange}).
+     * Unlike "RSS - committed heap" this does not move when the GC first touches committed heap pages. -1 when
+     * unreadable.
+     */
+    static long residentOutsideHeap(long pid, long[] heap) {
+        long total = 0;
+        long start = -1;
+        try (java.io.BufferedReader r = Files.newBufferedReader(Path.of("/proc", Long.toString(pid), "smaps"))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (!line.isEmpty() && Character.digit(line.charAt(0), 16) >= 0 && line.indexOf('-') > 0
+                        && line.indexOf(' ') > line.indexOf('-')) {
+                    start = Long.parseUnsignedLong(line.substring(0, line.indexOf('-')), 16);
+                } else if (line.startsWith("Rss:") && (start < heap[0] || start >= heap[1])) {
+                    total += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+            return total;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The Java heap's reserved address range of JVM {@code pid}, from {@code jcmd PID GC.heap_info}; null if unknown. */
+    static long[] heapRange(long pid) {
+        try {
+            Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true)
+                    .start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            jcmd.waitFor();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)")
+                    .matcher(out);
+            return m.find() ? new long[] {Long.parseUnsignedLong(m.group(1), 16),
+                    Long.parseUnsignedLong(m.group(2), 16)} : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     static double median(List<Double> xs) {
         double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         if (s.length == 0) {

@@ -39,6 +39,8 @@ final class EpochFigures {
     /** As logged by the job in the epoch line (bytes; logged in whole MiB). */
     final TreeMap<Integer, Double> loggedHeapUsed = new TreeMap<>();
     final TreeMap<Integer, Double> loggedHeapCommitted = new TreeMap<>();
+    /** /proc smaps of the job's JVM at the epoch line: resident bytes outside the Java heap's address range. */
+    final TreeMap<Integer, Double> residentOutsideHeap = new TreeMap<>();
     final TreeMap<Integer, Double> loggedNd4j = new TreeMap<>();
     final TreeMap<Integer, Double> loggedRss = new TreeMap<>();
 
@@ -68,6 +70,9 @@ final class EpochFigures {
             int no = Integer.parseInt(e.getKey());
             putMib(loggedHeapUsed, no, e.getValue().path("heapUsedMiB"));
             putMib(loggedHeapCommitted, no, e.getValue().path("heapCommittedMiB"));
+            if (e.getValue().path("residentOutsideHeapBytes").asDouble(-1) > 0) {
+                residentOutsideHeap.put(no, e.getValue().path("residentOutsideHeapBytes").asDouble());
+            }
             putMib(loggedNd4j, no, e.getValue().path("nd4jMiB"));
             putMib(loggedRss, no, e.getValue().path("rssMiB"));
         });
@@ -135,14 +140,20 @@ final class EpochFigures {
     }
 
     /**
-     * The off-heap growth figure the verdict uses, {@code judged} names it: RSS minus committed heap (listener) where
-     * recorded; else the same difference from the job's epoch lines; else the larger of the logged ND4J and RSS
-     * slopes (ND4J's own count may miss memory, so it cannot pass a run on its own).
+     * The off-heap growth figure the verdict uses, {@code judged} names it: the resident memory outside the Java
+     * heap's address range (/proc smaps at the epoch lines) where recorded; else RSS minus committed heap (listener,
+     * then the job's epoch lines), which also moves when the GC first touches committed heap pages; else the larger
+     * of the logged ND4J and RSS slopes (ND4J's own count may miss memory, so it cannot pass a run on its own).
      */
     Growth offHeapGrowth() {
         double nonHeap = growth(nonHeapRss());
         double logged = growth(loggedNd4j), loggedRssSlope = growth(loggedRss);
         String judged = "RSS - committed heap";
+        double outside = growth(residentOutsideHeap);
+        if (!Double.isNaN(outside)) {
+            nonHeap = outside;
+            judged = "resident memory outside the Java heap (smaps)";
+        }
         if (Double.isNaN(nonHeap)) {
             nonHeap = growth(difference(loggedRss, loggedHeapCommitted));
             judged = "RSS - committed heap (epoch lines)";

@@ -252,6 +252,8 @@ final class Report {
         TreeMap<Integer, Double> nonHeap = f.nonHeapRss();
         row("    RSS - committed heap at end of training", nonHeap.isEmpty() ? "n/a"
                 : EpochFigures.series(nonHeap, x -> fmt("%.0f", x / EpochFigures.MIB)) + " MiB", "", "");
+        row("    resident outside the Java heap (/proc smaps)", f.residentOutsideHeap.isEmpty() ? "n/a"
+                : EpochFigures.series(f.residentOutsideHeap, x -> fmt("%.0f", x / EpochFigures.MIB)) + " MiB", "", "");
         TreeMap<Integer, String> logged = new TreeMap<>();
         f.loggedRss.forEach((no, rss) -> logged.put(no, wholeMib(f.loggedHeapUsed.get(no)) + "/"
                 + wholeMib(f.loggedNd4j.get(no)) + "/" + wholeMib(rss)));

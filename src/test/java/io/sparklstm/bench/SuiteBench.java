@@ -404,10 +404,12 @@ public final class SuiteBench {
 
     /**
      * Copies the child's output to its log; timestamps the job's epoch lines and keeps the driver memory they report
-     * (MiB, as logged: heap used and committed, ND4J's own count of its off-heap memory, RSS).
+     * (MiB, as logged: heap used and committed, ND4J's own count of its off-heap memory, RSS), plus the child JVM's
+     * resident memory outside its Java heap from /proc (bytes).
      */
     private static void pump(Process p, Path log, Map<Integer, Long> epochEndMs,
                              Map<Integer, Map<String, Object>> epochLog) {
+        long[] heap = null;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
              PrintWriter out = new PrintWriter(Files.newBufferedWriter(log), true)) { // autoflush: tail -f works
             String line;
@@ -426,6 +428,10 @@ public final class SuiteBench {
                         e.put("heapCommittedMiB", Long.parseLong(mem.group(2)));
                         e.put("nd4jMiB", Long.parseLong(mem.group(3)));
                         e.put("rssMiB", Long.parseLong(mem.group(4)));
+                        heap = heap != null ? heap : BenchSupport.heapRange(p.pid());
+                        if (heap != null) {
+                            e.put("residentOutsideHeapBytes", BenchSupport.residentOutsideHeap(p.pid(), heap));
+                        }
                         epochLog.put(epoch, e);
                     }
                 }
