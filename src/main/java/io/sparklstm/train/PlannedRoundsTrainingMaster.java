@@ -40,6 +40,10 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
     /** Releases the round's broadcast on the driver and every executor. */
     void endRound() {
         roundPaths = 0;
+        releaseBroadcast();
+    }
+
+    private void releaseBroadcast() {
         if (roundBroadcast != null) {
             roundBroadcast.destroy();
             roundBroadcast = null;
@@ -58,9 +62,7 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
     @Override
     public ParameterAveragingTrainingWorker getWorkerInstance(SparkDl4jMultiLayer network) {
         MultiLayerNetwork net = network.getNetwork();
-        if (roundBroadcast != null) {               // a call cut into several splits: the previous one is done
-            roundBroadcast.destroy();
-        }
+        releaseBroadcast();                         // a call cut into several splits: the previous one is done
         roundBroadcast = network.getSparkContext().broadcast(new NetBroadcastTuple(net.getLayerWiseConfigurations(),
                 net.params(), net.getUpdater().getStateViewArray()));
         WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples, batchSizePerWorker,
