@@ -11,8 +11,7 @@ public final class BuildInfo {
 
     private static final Properties BUILD = load();
 
-    private BuildInfo() {
-    }
+    private BuildInfo() {}
 
     /** Versions for provenance: app, gitCommit, gitDirty, dl4j, spark (running), java. */
     public static Map<String, String> versions(String runningSparkVersion) {

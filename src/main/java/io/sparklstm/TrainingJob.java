@@ -15,8 +15,8 @@ import io.sparklstm.store.RunMetrics;
 import io.sparklstm.store.RunStore;
 import io.sparklstm.train.DistributedTrainer;
 import io.sparklstm.train.EpochStats;
-import io.sparklstm.train.JvmMemory;
 import io.sparklstm.train.ExecutorTracker;
+import io.sparklstm.train.JvmMemory;
 import io.sparklstm.train.NativeThreads;
 import io.sparklstm.train.TrainingSettings;
 import java.io.IOException;
@@ -66,8 +66,7 @@ public final class TrainingJob {
      * @param metrics  its metrics, including the gate's decision
      * @param promoted whether it became CURRENT
      */
-    public record Result(Path runDir, RunMetrics metrics, boolean promoted) {
-    }
+    public record Result(Path runDir, RunMetrics metrics, boolean promoted) {}
 
     public Result run() throws IOException {
         String started = Instant.now().toString();
@@ -77,8 +76,13 @@ public final class TrainingJob {
         store.checkWritable(config.runId(), config.overwrite());
         WarmStart warmStart = WarmStart.resolve(config, store, sc.hadoopConfiguration());
         TrainingSettings settings = TrainingSettings.from(config, sc.defaultParallelism());
-        log.info("Run {}: data {} ({} train, {} test examples available), store {}", config.runId(),
-                inputs.directory(), inputs.train().count(), inputs.test().count(), store.root());
+        log.info(
+                "Run {}: data {} ({} train, {} test examples available), store {}",
+                config.runId(),
+                inputs.directory(),
+                inputs.train().count(),
+                inputs.test().count(),
+                store.root());
 
         try (RunLock lock = store.lock(config.runId(), sc.sc().applicationId(), LOCK_LEASE)) {
             store.checkWritable(config.runId(), config.overwrite()); // a run may have finished while we waited
@@ -89,23 +93,29 @@ public final class TrainingJob {
         }
     }
 
-    private Result runLocked(MnistInputs inputs, RunStore store, TrainingSettings settings, WarmStart warmStart,
-                             String started) throws IOException {
+    private Result runLocked(
+            MnistInputs inputs, RunStore store, TrainingSettings settings, WarmStart warmStart, String started)
+            throws IOException {
         Path work = store.workDir(config.runId());
         MinibatchStager stager = new MinibatchStager(sc, store.fileSystem());
-        StagedSplit train = stager.stage(inputs.train(), config.trainLimit(), config.batchSize(),
-                new Path(work, "train"));
+        StagedSplit train =
+                stager.stage(inputs.train(), config.trainLimit(), config.batchSize(), new Path(work, "train"));
         StagedSplit test = stager.stage(inputs.test(), config.testLimit(), EVAL_BATCH_SIZE, new Path(work, "test"));
 
         Map<String, Object> resumeSettings = resumeSettings(inputs, settings);
         CheckpointStore checkpoints = store.checkpoints(config.runId());
         Optional<Checkpoint> checkpoint = checkpoints.latest(resumeSettings);
-        checkpoint.ifPresent(c -> log.info("Resuming run {} from checkpoint {}/epoch-{} (epoch {} of {} done)",
-                config.runId(), checkpoints.directory(), String.format("%04d", c.epoch()), c.epoch(),
+        checkpoint.ifPresent(c -> log.info(
+                "Resuming run {} from checkpoint {}/epoch-{} (epoch {} of {} done)",
+                config.runId(),
+                checkpoints.directory(),
+                String.format("%04d", c.epoch()),
+                c.epoch(),
                 config.epochs()));
-        MultiLayerNetwork network = checkpoint.map(Checkpoint::network)
-                .orElseGet(() -> warmStart.network(WarmStart.seedOf(config)));
-        List<EpochStats> epochs = new ArrayList<>(checkpoint.map(Checkpoint::epochs).orElse(List.of()));
+        MultiLayerNetwork network =
+                checkpoint.map(Checkpoint::network).orElseGet(() -> warmStart.network(WarmStart.seedOf(config)));
+        List<EpochStats> epochs =
+                new ArrayList<>(checkpoint.map(Checkpoint::epochs).orElse(List.of()));
 
         ExecutorTracker executors = new ExecutorTracker(DistributedTrainer.JOB_GROUP);
         sc.sc().addSparkListener(executors);
@@ -114,8 +124,12 @@ public final class TrainingJob {
         ClassificationReport report = null; // of the current parameters, when an epoch's evaluation measured them
         try {
             trainer = new DistributedTrainer(sc, network, settings);
-            log.info("Training {} parameters on {} examples: {} workers x batch {}, averaging every {} batches",
-                    network.numParams(), train.examples(), settings.workers(), settings.batchSize(),
+            log.info(
+                    "Training {} parameters on {} examples: {} workers x batch {}, averaging every {} batches",
+                    network.numParams(),
+                    train.examples(),
+                    settings.workers(),
+                    settings.batchSize(),
                     settings.averagingFrequency());
             for (int epoch = epochs.size() + 1; epoch <= config.epochs(); epoch++) {
                 EpochStats stats = trainer.fitEpoch(epoch, train);
@@ -136,18 +150,29 @@ public final class TrainingJob {
         if (report == null) {
             report = evaluator.evaluate(trainer.network(), test);
         }
-        log.info(String.format("Test accuracy %.4f, macro F1 %.4f on %d examples", report.accuracy(),
-                report.macroF1(), report.examples()));
+        log.info(String.format(
+                "Test accuracy %.4f, macro F1 %.4f on %d examples",
+                report.accuracy(), report.macroF1(), report.examples()));
         QualityGate.Decision gate = judge(store, evaluator, test, report.accuracy());
-        RunMetrics metrics = RunMetrics.of(config.runId(), report, train.examples(), epochs, settings.workers(),
-                executors.executors(), gate);
+        RunMetrics metrics = RunMetrics.of(
+                config.runId(), report, train.examples(), epochs, settings.workers(), executors.executors(), gate);
         JobConfig effective = config.withWorkers(settings.workers());
-        Provenance provenance = new Provenance(config.runId(), inputs.sha256ByFile(), effective, config.seed(),
-                BuildInfo.versions(sc.version()), sc.master(), sc.sc().applicationId(), started,
-                Instant.now().toString(), checkpoint.map(Checkpoint::epoch).orElse(null), warmStart.description(),
-                epochs, null);
-        Path published = store.publish(config.runId(), trainer.network(), metrics, effective, provenance,
-                config.overwrite());
+        Provenance provenance = new Provenance(
+                config.runId(),
+                inputs.sha256ByFile(),
+                effective,
+                config.seed(),
+                BuildInfo.versions(sc.version()),
+                sc.master(),
+                sc.sc().applicationId(),
+                started,
+                Instant.now().toString(),
+                checkpoint.map(Checkpoint::epoch).orElse(null),
+                warmStart.description(),
+                epochs,
+                null);
+        Path published =
+                store.publish(config.runId(), trainer.network(), metrics, effective, provenance, config.overwrite());
         log.info("Published run {}", published);
         if (gate.promote()) {
             store.promote(config.runId());
@@ -159,28 +184,42 @@ public final class TrainingJob {
 
     /** One line per epoch: progress, speed, accuracy when measured, and the driver's memory (creep shows here). */
     private void logEpoch(EpochStats stats) {
-        log.info(String.format(Locale.ROOT, "Epoch %d/%d: loss %.4f, %.1f s, %.0f samples/s%s; driver %s",
-                stats.epoch(), config.epochs(), stats.loss(), stats.seconds(), stats.samplesPerSecond(),
-                stats.testAccuracy() == null ? "" : String.format(Locale.ROOT, ", test accuracy %.4f (%.1f s)",
-                        stats.testAccuracy(), stats.evalSeconds()),
+        log.info(String.format(
+                Locale.ROOT,
+                "Epoch %d/%d: loss %.4f, %.1f s, %.0f samples/s%s; driver %s",
+                stats.epoch(),
+                config.epochs(),
+                stats.loss(),
+                stats.seconds(),
+                stats.samplesPerSecond(),
+                stats.testAccuracy() == null
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                ", test accuracy %.4f (%.1f s)",
+                                stats.testAccuracy(),
+                                stats.evalSeconds()),
                 JvmMemory.now()));
     }
 
     /** Evaluates the promoted model on this run's test set and applies the gate. */
-    private QualityGate.Decision judge(RunStore store, DistributedEvaluator evaluator, StagedSplit test,
-                                       double accuracy) throws IOException {
+    private QualityGate.Decision judge(
+            RunStore store, DistributedEvaluator evaluator, StagedSplit test, double accuracy) throws IOException {
         QualityGate gate = new QualityGate(config.minAccuracy(), config.maxRegression());
         Optional<String> current = store.current().filter(id -> !id.equals(config.runId()));
         if (current.isEmpty()) {
             return gate.decide(accuracy, null, Double.NaN);
         }
         try {
-            double baseline = evaluator.evaluate(store.loadModel(current.get()), test).accuracy();
+            double baseline =
+                    evaluator.evaluate(store.loadModel(current.get()), test).accuracy();
             log.info(String.format("Current model %s: accuracy %.4f on the same test set", current.get(), baseline));
             return gate.decide(accuracy, current.get(), baseline);
         } catch (IOException | BadInputException e) {
-            log.warn("Current model {} cannot be loaded ({}); judging the new model on --min-accuracy alone",
-                    current.get(), e.getMessage());
+            log.warn(
+                    "Current model {} cannot be loaded ({}); judging the new model on --min-accuracy alone",
+                    current.get(),
+                    e.getMessage());
             return gate.decide(accuracy, null, Double.NaN);
         }
     }

@@ -42,8 +42,13 @@ final class WarmStart {
 
     /** The network architecture this run's configuration asks for. */
     static SeedNetwork seedOf(JobConfig config) {
-        return new SeedNetwork(config.lstmUnits(), config.learningRate(), config.lrDecay(), config.dropout(),
-                config.seed(), config.lstmImpl());
+        return new SeedNetwork(
+                config.lstmUnits(),
+                config.learningRate(),
+                config.lrDecay(),
+                config.dropout(),
+                config.seed(),
+                config.lstmImpl());
     }
 
     private static WarmStart load(JobConfig config, RunStore store, Configuration hadoop) throws IOException {
@@ -52,8 +57,9 @@ final class WarmStart {
             return new WarmStart(null, null);
         }
         if (from.equals("current")) {
-            String current = store.current().orElseThrow(() -> new BadInputException(
-                    "--init-from current: the store " + store.root() + " has no CURRENT model yet"));
+            String current = store.current()
+                    .orElseThrow(() -> new BadInputException(
+                            "--init-from current: the store " + store.root() + " has no CURRENT model yet"));
             return new WarmStart(store.loadModel(current), "run " + current + " (CURRENT)");
         }
         if (!from.contains("/") && store.fileSystem().exists(store.runDir(from))) {
@@ -62,11 +68,13 @@ final class WarmStart {
         Path file = new Path(from);
         FileSystem fs = file.getFileSystem(hadoop);
         if (!fs.isFile(file)) {
-            throw new BadInputException("--init-from " + from + ": expected 'current', a run id of "
-                    + store.root() + " or a model.zip file; found none of them");
+            throw new BadInputException("--init-from " + from + ": expected 'current', a run id of " + store.root()
+                    + " or a model.zip file; found none of them");
         }
         try (InputStream in = fs.open(file)) {
-            return new WarmStart(ModelSerializer.restoreMultiLayerNetwork(in, false), fs.makeQualified(file).toString());
+            return new WarmStart(
+                    ModelSerializer.restoreMultiLayerNetwork(in, false),
+                    fs.makeQualified(file).toString());
         } catch (RuntimeException e) {
             throw new BadInputException("--init-from " + from + ": not a DL4J model (" + e.getMessage() + ")");
         }

@@ -25,16 +25,18 @@ public final class JobProcess implements AutoCloseable {
 
     private JobProcess(Process process) {
         this.process = process;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                lines.add("[output closed: " + e + "]");
-            }
-        }, "job-output");
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader in = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = in.readLine()) != null; ) {
+                            lines.add(line);
+                        }
+                    } catch (IOException e) {
+                        lines.add("[output closed: " + e + "]");
+                    }
+                },
+                "job-output");
         reader.setDaemon(true);
         reader.start();
     }
@@ -44,8 +46,13 @@ public final class JobProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(Files.readAllLines(Path.of("submit", "java17-opens.txt")));
-        command.addAll(List.of("-Xmx2g", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
-                "-Dspark.driver.host=127.0.0.1", "-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of(
+                "-Xmx2g",
+                "-Dspark.master=local[2]",
+                "-Dspark.ui.enabled=false",
+                "-Dspark.driver.host=127.0.0.1",
+                "-cp",
+                System.getProperty("java.class.path"),
                 "io.sparklstm.cli.Main"));
         return command;
     }
@@ -74,8 +81,8 @@ public final class JobProcess implements AutoCloseable {
                 }
             }
             if (!process.isAlive() && seen == lines.size()) {
-                throw new AssertionError("job ended (exit " + process.exitValue() + ") before the expected line:\n"
-                        + tail());
+                throw new AssertionError(
+                        "job ended (exit " + process.exitValue() + ") before the expected line:\n" + tail());
             }
             Thread.sleep(50);
         }

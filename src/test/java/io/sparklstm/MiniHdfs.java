@@ -13,8 +13,7 @@ public final class MiniHdfs {
 
     private static io.sparklstm.cluster.MiniHdfs hdfs;
 
-    private MiniHdfs() {
-    }
+    private MiniHdfs() {}
 
     private static synchronized io.sparklstm.cluster.MiniHdfs hdfs() throws IOException {
         if (hdfs == null) {

@@ -21,12 +21,12 @@ public final class Mnist {
 
     public static final Path DIR = Path.of("data", "mnist").toAbsolutePath();
 
-    private Mnist() {
-    }
+    private Mnist() {}
 
     /** The data directory, after checking that MNIST has been fetched. */
     public static Path dir() {
-        assertTrue(Files.isRegularFile(DIR.resolve("train-images-idx3-ubyte")),
+        assertTrue(
+                Files.isRegularFile(DIR.resolve("train-images-idx3-ubyte")),
                 "MNIST is missing in " + DIR + ": run data/fetch-mnist.sh");
         return DIR;
     }

@@ -13,8 +13,7 @@ public final class TestSpark {
 
     private static JavaSparkContext context;
 
-    private TestSpark() {
-    }
+    private TestSpark() {}
 
     public static synchronized JavaSparkContext context() {
         if (context == null) {
@@ -36,8 +35,7 @@ public final class TestSpark {
             }
 
             @Override
-            public void close(JavaSparkContext sc) {
-            }
+            public void close(JavaSparkContext sc) {}
         };
     }
 }

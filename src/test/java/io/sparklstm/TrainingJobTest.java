@@ -36,22 +36,40 @@ class TrainingJobTest {
 
     @BeforeAll
     static void train() throws IOException {
-        JobConfig config = Main.parse("--data", Mnist.dir().toString(), "--output", store.toString(),
-                "--run-id", "learning", "--epochs", "2", "--train-limit", "" + TRAIN, "--test-limit", "" + TEST,
-                "--averaging-frequency", "5", "--evaluate-each-epoch");
+        JobConfig config = Main.parse(
+                "--data",
+                Mnist.dir().toString(),
+                "--output",
+                store.toString(),
+                "--run-id",
+                "learning",
+                "--epochs",
+                "2",
+                "--train-limit",
+                "" + TRAIN,
+                "--test-limit",
+                "" + TEST,
+                "--averaging-frequency",
+                "5",
+                "--evaluate-each-epoch");
         result = new TrainingJob(config, TestSpark.context()).run();
     }
 
     @Test
     void learnsFarAboveChanceOnUnseenExamples() {
-        assertTrue(result.metrics().accuracy() > 0.5, "accuracy " + result.metrics().accuracy());
+        assertTrue(
+                result.metrics().accuracy() > 0.5,
+                "accuracy " + result.metrics().accuracy());
         assertEquals(2, result.metrics().epochs().size());
-        assertTrue(result.metrics().epochs().get(1).loss() < result.metrics().epochs().get(0).loss(),
+        assertTrue(
+                result.metrics().epochs().get(1).loss()
+                        < result.metrics().epochs().get(0).loss(),
                 "loss decreases: " + result.metrics().epochs());
         assertEquals(2, result.metrics().workers());
         // --evaluate-each-epoch: every epoch measured, the last one is the published model's accuracy.
         assertTrue(result.metrics().epochs().get(0).testAccuracy() > 0.1);
-        assertEquals(result.metrics().accuracy(), result.metrics().epochs().get(1).testAccuracy());
+        assertEquals(
+                result.metrics().accuracy(), result.metrics().epochs().get(1).testAccuracy());
     }
 
     @Test
@@ -62,7 +80,8 @@ class TrainingJobTest {
         }
         assertFalse(Files.exists(store.resolve("_work")), "scratch space removed");
 
-        JsonNode metrics = new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
+        JsonNode metrics =
+                new ObjectMapper().readTree(run.resolve("metrics.json").toFile());
         assertEquals(TRAIN, metrics.get("trainExamples").asInt());
         assertEquals(TEST, metrics.get("testExamples").asInt());
         assertEquals(10, metrics.get("confusionMatrix").size());
@@ -92,14 +111,21 @@ class TrainingJobTest {
         DataSet test = testSlice();
         INDArray predicted = model.output(test.getFeatures()).argMax(1);
         INDArray actual = test.getLabels().argMax(1);
-        double accuracy = predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().doubleValue()
+        double accuracy = predicted
+                        .eq(actual)
+                        .castTo(org.nd4j.linalg.api.buffer.DataType.INT)
+                        .sumNumber()
+                        .doubleValue()
                 / TEST;
         assertEquals(result.metrics().accuracy(), accuracy, 1e-9);
     }
 
     /** The first {@value #TEST} test examples, decoded directly from the IDX files. */
     private static DataSet testSlice() {
-        return Minibatches.of(Mnist.imageBytes("t10k-images-idx3-ubyte", TEST),
-                Mnist.labelBytes("t10k-labels-idx1-ubyte", TEST), 0, TEST);
+        return Minibatches.of(
+                Mnist.imageBytes("t10k-images-idx3-ubyte", TEST),
+                Mnist.labelBytes("t10k-labels-idx1-ubyte", TEST),
+                0,
+                TEST);
     }
 }

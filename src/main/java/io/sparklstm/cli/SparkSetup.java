@@ -12,13 +12,11 @@ public final class SparkSetup {
 
     public static final String APP_NAME = "sparklstm";
 
-    private SparkSetup() {
-    }
+    private SparkSetup() {}
 
     /** Kryo with the job's registrator (DL4J's, with ND4J arrays in bulk): parameters in broadcasts and task results. */
     public static SparkConf configure(SparkConf conf) {
-        return conf
-                .setAppName(conf.get("spark.app.name", APP_NAME))
+        return conf.setAppName(conf.get("spark.app.name", APP_NAME))
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryo.registrator", BulkNd4jKryoRegistrator.class.getName());
     }

@@ -63,13 +63,16 @@ public record JobConfig(
 
     /** Run ids become directory names on any FileSystem: a conservative portable alphabet, no leading dot. */
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
     private static final DateTimeFormatter RUN_ID_CLOCK = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
     public JobConfig {
         requireText("--data", data);
         requireText("--output", output);
         if (runId == null || !RUN_ID.matcher(runId).matches() || runId.contains("..")) {
-            throw new InvalidOptionException("--run-id", runId,
+            throw new InvalidOptionException(
+                    "--run-id",
+                    runId,
                     "1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'");
         }
         requirePositive("--epochs", epochs);
@@ -105,10 +108,30 @@ public record JobConfig(
 
     /** This configuration with {@code workers} resolved, e.g. from Spark's default parallelism. */
     public JobConfig withWorkers(int resolvedWorkers) {
-        return new JobConfig(data, output, runId, epochs, batchSize, averagingFrequency, resolvedWorkers,
-                prefetchBatches, seed, learningRate, lrDecay, dropout, augmentShift,
-                lstmUnits, lstmImpl, trainLimit, testLimit, overwrite,
-                minAccuracy, maxRegression, initFrom, keepRuns, evaluateEachEpoch);
+        return new JobConfig(
+                data,
+                output,
+                runId,
+                epochs,
+                batchSize,
+                averagingFrequency,
+                resolvedWorkers,
+                prefetchBatches,
+                seed,
+                learningRate,
+                lrDecay,
+                dropout,
+                augmentShift,
+                lstmUnits,
+                lstmImpl,
+                trainLimit,
+                testLimit,
+                overwrite,
+                minAccuracy,
+                maxRegression,
+                initFrom,
+                keepRuns,
+                evaluateEachEpoch);
     }
 
     /** A run id made from the current UTC time, e.g. {@code 20261129T020304Z}: sortable and unique per second. */

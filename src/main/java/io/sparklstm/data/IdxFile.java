@@ -29,7 +29,8 @@ public record IdxFile(String name, Path path, IdxHeader.Kind kind, boolean compr
         if (fs.isFile(gz)) {
             return new IdxFile(name, gz, kind, true);
         }
-        throw new IdxFormatException(fs.makeQualified(raw).toString(),
+        throw new IdxFormatException(
+                fs.makeQualified(raw).toString(),
                 "not found (neither " + name + " nor " + name + ".gz is a file in " + fs.makeQualified(dir) + ")");
     }
 

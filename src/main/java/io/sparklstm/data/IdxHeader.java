@@ -58,20 +58,29 @@ public record IdxHeader(Kind kind, int count) {
         try {
             int magic = in.readInt();
             if (magic != kind.magic) {
-                throw new IdxFormatException(file, String.format("magic number %d, expected %d (IDX %s)",
-                        magic, kind.magic, kind == Kind.IMAGES ? "unsigned-byte images, 3 dimensions" : "unsigned-byte labels, 1 dimension"));
+                throw new IdxFormatException(
+                        file,
+                        String.format(
+                                "magic number %d, expected %d (IDX %s)",
+                                magic,
+                                kind.magic,
+                                kind == Kind.IMAGES
+                                        ? "unsigned-byte images, 3 dimensions"
+                                        : "unsigned-byte labels, 1 dimension"));
             }
             int count = in.readInt();
             if (count < 1 || count > MAX_COUNT) {
-                throw new IdxFormatException(file, "declares " + Integer.toUnsignedString(count)
-                        + " examples, expected between 1 and " + MAX_COUNT);
+                throw new IdxFormatException(
+                        file,
+                        "declares " + Integer.toUnsignedString(count) + " examples, expected between 1 and "
+                                + MAX_COUNT);
             }
             if (kind == Kind.IMAGES) {
                 int rows = in.readInt();
                 int columns = in.readInt();
                 if (rows != ROWS || columns != COLUMNS) {
-                    throw new IdxFormatException(file, "images are " + rows + "x" + columns + ", expected "
-                            + ROWS + "x" + COLUMNS);
+                    throw new IdxFormatException(
+                            file, "images are " + rows + "x" + columns + ", expected " + ROWS + "x" + COLUMNS);
                 }
             }
             return new IdxHeader(kind, count);

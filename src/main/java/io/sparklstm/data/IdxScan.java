@@ -37,7 +37,7 @@ public record IdxScan(IdxFile file, IdxHeader header, String sha256) {
         }
         MessageDigest sha = newSha256();
         try (InputStream stored = new DigestInputStream(fs.open(file.path(), 1 << 16), sha);
-             DataInputStream in = new DataInputStream(new BufferedInputStream(file.decode(stored), 1 << 16))) {
+                DataInputStream in = new DataInputStream(new BufferedInputStream(file.decode(stored), 1 << 16))) {
             IdxHeader header = IdxHeader.read(in, file.kind(), where);
             long payload = checkPayload(in, header, where);
             if (payload != header.payloadBytes()) {
@@ -72,8 +72,8 @@ public record IdxScan(IdxFile file, IdxHeader header, String sha256) {
                 for (int i = 0; i < n; i++) {
                     int label = buffer[i] & 0xFF;
                     if (label > 9) {
-                        throw new IdxFormatException(where, "label " + label + " at example " + (seen + i)
-                                + ", expected a class in 0-9");
+                        throw new IdxFormatException(
+                                where, "label " + label + " at example " + (seen + i) + ", expected a class in 0-9");
                     }
                 }
             }
@@ -83,9 +83,12 @@ public record IdxScan(IdxFile file, IdxHeader header, String sha256) {
 
     private static IdxFormatException lengthError(String where, IdxHeader header, long actualBytes) {
         long expected = header.fileBytes();
-        String problem = actualBytes < expected ? "is truncated" : "has " + (actualBytes - expected) + " trailing bytes";
-        return new IdxFormatException(where, problem + ": header declares " + header.count() + " examples, so "
-                + expected + " bytes are expected, found " + actualBytes);
+        String problem =
+                actualBytes < expected ? "is truncated" : "has " + (actualBytes - expected) + " trailing bytes";
+        return new IdxFormatException(
+                where,
+                problem + ": header declares " + header.count() + " examples, so " + expected
+                        + " bytes are expected, found " + actualBytes);
     }
 
     private static MessageDigest newSha256() {

@@ -15,9 +15,12 @@ public record LabeledSplit(String name, IdxScan images, IdxScan labels) {
 
     public LabeledSplit {
         if (images.header().count() != labels.header().count()) {
-            throw new IdxFormatException(labels.file().path().toString(), "has " + labels.header().count()
-                    + " labels but " + images.file().path() + " has " + images.header().count()
-                    + " images, expected equal counts");
+            throw new IdxFormatException(
+                    labels.file().path().toString(),
+                    "has " + labels.header().count()
+                            + " labels but " + images.file().path() + " has "
+                            + images.header().count()
+                            + " images, expected equal counts");
         }
     }
 

@@ -31,12 +31,10 @@ public final class MinibatchFile {
         }
     }
 
-    private MinibatchFile() {
-    }
+    private MinibatchFile() {}
 
     /** Writes {@code count} examples starting at {@code first} of the given IDX payloads. */
-    public static void write(OutputStream out, byte[] pixels, byte[] labels, int first, int count)
-            throws IOException {
+    public static void write(OutputStream out, byte[] pixels, byte[] labels, int first, int count) throws IOException {
         DataOutputStream data = new DataOutputStream(out);
         data.writeInt(MAGIC);
         data.writeInt(count);
@@ -54,11 +52,11 @@ public final class MinibatchFile {
         }
         int count = header.getInt(4);
         if (count < 1 || bytes.length != HEADER + (long) count * (IdxHeader.PIXELS + 1)) {
-            throw new IOException(name + ": " + bytes.length + " bytes do not hold the " + count
-                    + " examples its header announces");
+            throw new IOException(
+                    name + ": " + bytes.length + " bytes do not hold the " + count + " examples its header announces");
         }
         int labelsAt = HEADER + count * IdxHeader.PIXELS;
-        return new Contents(Arrays.copyOfRange(bytes, HEADER, labelsAt),
-                Arrays.copyOfRange(bytes, labelsAt, bytes.length), count);
+        return new Contents(
+                Arrays.copyOfRange(bytes, HEADER, labelsAt), Arrays.copyOfRange(bytes, labelsAt, bytes.length), count);
     }
 }

@@ -48,7 +48,7 @@ public final class MinibatchLoader implements DataSetLoader {
     private SplittableRandom random(Source source) {
         long h = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1))).nextLong();
         String path = source.getPath();
-        String file = path.substring(path.lastIndexOf('/') + 1);     // not the directory: it names the run
+        String file = path.substring(path.lastIndexOf('/') + 1); // not the directory: it names the run
         for (byte b : file.getBytes(StandardCharsets.UTF_8)) {
             h = 31 * h + b;
         }

@@ -55,8 +55,13 @@ public final class MinibatchStager {
             sc.setJobDescription(null);
         }
         paths.sort(null);
-        log.info("Staged {} {} examples as {} minibatch files in {} ({} s)", examples, split.name(), paths.size(),
-                fs.makeQualified(dir), String.format("%.1f", (System.nanoTime() - started) / 1e9));
+        log.info(
+                "Staged {} {} examples as {} minibatch files in {} ({} s)",
+                examples,
+                split.name(),
+                paths.size(),
+                fs.makeQualified(dir),
+                String.format("%.1f", (System.nanoTime() - started) / 1e9));
         return new StagedSplit(split.name(), paths, examples, batchSize);
     }
 
@@ -81,7 +86,7 @@ public final class MinibatchStager {
         Path copy = new Path(dir, file.name());
         FileSystem source = file.path().getFileSystem(fs.getConf());
         try (InputStream in = file.decode(source.open(file.path(), 1 << 16));
-             OutputStream out = fs.create(copy, true)) {
+                OutputStream out = fs.create(copy, true)) {
             in.transferTo(out);
         }
         return fs.makeQualified(copy).toString();

@@ -16,8 +16,7 @@ public final class Minibatches {
     public static final int STEPS = IdxHeader.ROWS;
     public static final int FEATURES = IdxHeader.COLUMNS;
 
-    private Minibatches() {
-    }
+    private Minibatches() {}
 
     /**
      * Builds one minibatch from {@code count} consecutive examples.

@@ -30,7 +30,8 @@ public record MnistInputs(Path directory, LabeledSplit train, LabeledSplit test)
         if (!fs.getFileStatus(dir).isDirectory()) {
             throw new BadInputException("--data " + qualified + ": is a file, expected a directory");
         }
-        return new MnistInputs(qualified,
+        return new MnistInputs(
+                qualified,
                 LabeledSplit.scan(fs, qualified, "train", "train"),
                 LabeledSplit.scan(fs, qualified, "test", "t10k"));
     }

@@ -20,7 +20,8 @@ public final class RandomShift implements Serializable {
     /** @param maxShift largest shift in pixels along each axis, {@code >= 0} (0 leaves images unchanged) */
     public RandomShift(int maxShift) {
         if (maxShift < 0 || maxShift >= Minibatches.STEPS) {
-            throw new IllegalArgumentException("maxShift must be in [0, " + (Minibatches.STEPS - 1) + "], got " + maxShift);
+            throw new IllegalArgumentException(
+                    "maxShift must be in [0, " + (Minibatches.STEPS - 1) + "], got " + maxShift);
         }
         this.maxShift = maxShift;
     }

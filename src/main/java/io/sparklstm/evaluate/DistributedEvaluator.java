@@ -4,12 +4,12 @@ import io.sparklstm.data.Minibatches;
 import io.sparklstm.data.StagedSplit;
 import io.sparklstm.train.NativeThreads;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.datavec.spark.util.BroadcastHadoopConfigHolder;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.ConfusionMatrix;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.apache.spark.broadcast.Broadcast;
 
 /**
  * Evaluates a network over staged test minibatches on the executors: the configuration and parameters are broadcast
@@ -27,15 +27,16 @@ public final class DistributedEvaluator {
     }
 
     public ClassificationReport evaluate(MultiLayerNetwork network, StagedSplit test) {
-        Broadcast<String> conf = sc.broadcast(network.getLayerWiseConfigurations().toJson());
+        Broadcast<String> conf =
+                sc.broadcast(network.getLayerWiseConfigurations().toJson());
         // A copy: Spark closes AutoCloseable broadcast values (INDArrays are) when the broadcast is destroyed.
         Broadcast<INDArray> params = sc.broadcast(network.params().dup());
         sc.setJobDescription("evaluate on " + test.examples() + " " + test.name() + " examples");
         try {
             int partitions = Math.max(1, Math.min(test.batchPaths().size(), sc.defaultParallelism()));
             Evaluation merged = sc.parallelize(test.batchPaths(), partitions)
-                    .mapPartitions(new EvaluateBatchesFunction(conf, params, BroadcastHadoopConfigHolder.get(sc),
-                            NativeThreads.taskCpus(sc)))
+                    .mapPartitions(new EvaluateBatchesFunction(
+                            conf, params, BroadcastHadoopConfigHolder.get(sc), NativeThreads.taskCpus(sc)))
                     .reduce(DistributedEvaluator::merge);
             return toReport(merged);
         } finally {

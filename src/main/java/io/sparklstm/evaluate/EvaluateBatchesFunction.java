@@ -29,8 +29,11 @@ final class EvaluateBatchesFunction implements FlatMapFunction<Iterator<String>,
     private final Broadcast<SerializableHadoopConfig> hadoop;
     private final int threadsPerTask;
 
-    EvaluateBatchesFunction(Broadcast<String> configurationJson, Broadcast<INDArray> parameters,
-                            Broadcast<SerializableHadoopConfig> hadoop, int threadsPerTask) {
+    EvaluateBatchesFunction(
+            Broadcast<String> configurationJson,
+            Broadcast<INDArray> parameters,
+            Broadcast<SerializableHadoopConfig> hadoop,
+            int threadsPerTask) {
         this.configurationJson = configurationJson;
         this.parameters = parameters;
         this.hadoop = hadoop;

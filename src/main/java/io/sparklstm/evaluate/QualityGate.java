@@ -21,9 +21,14 @@ public record QualityGate(double minAccuracy, double maxRegression) {
      * @param minAccuracy     the threshold applied
      * @param maxRegression   the threshold applied
      */
-    public record Decision(boolean promote, String reason, double accuracy, String currentRunId,
-                           Double currentAccuracy, double minAccuracy, double maxRegression) {
-    }
+    public record Decision(
+            boolean promote,
+            String reason,
+            double accuracy,
+            String currentRunId,
+            Double currentAccuracy,
+            double minAccuracy,
+            double maxRegression) {}
 
     /** @param currentRunId null when nothing is promoted yet; then {@code currentAccuracy} is ignored */
     public Decision decide(double accuracy, String currentRunId, double currentAccuracy) {
@@ -35,13 +40,15 @@ public record QualityGate(double minAccuracy, double maxRegression) {
             reason = String.format("accuracy %.4f is below --min-accuracy %.4f", accuracy, minAccuracy);
         } else if (baseline != null && baseline - accuracy > maxRegression) {
             promote = false;
-            reason = String.format("accuracy %.4f is %.4f below the current model %s (%.4f), more than "
-                    + "--max-regression %.4f", accuracy, baseline - accuracy, currentRunId, baseline, maxRegression);
+            reason = String.format(
+                    "accuracy %.4f is %.4f below the current model %s (%.4f), more than " + "--max-regression %.4f",
+                    accuracy, baseline - accuracy, currentRunId, baseline, maxRegression);
         } else {
             promote = true;
             reason = baseline == null
                     ? String.format("accuracy %.4f >= %.4f and no model was promoted yet", accuracy, minAccuracy)
-                    : String.format("accuracy %.4f >= %.4f and within %.4f of the current model %s (%.4f)",
+                    : String.format(
+                            "accuracy %.4f >= %.4f and within %.4f of the current model %s (%.4f)",
                             accuracy, minAccuracy, maxRegression, currentRunId, baseline);
         }
         return new Decision(promote, reason, accuracy, currentRunId, baseline, minAccuracy, maxRegression);

@@ -16,14 +16,23 @@ public enum LstmImplementation {
     FAST {
         @Override
         BaseRecurrentLayer layer(int inputs, int units, IDropout dropout) {
-            return new FastLSTM.Builder().nIn(inputs).nOut(units).dropOut(dropout).build();
+            return new FastLSTM.Builder()
+                    .nIn(inputs)
+                    .nOut(units)
+                    .dropOut(dropout)
+                    .build();
         }
     },
     /** DL4J's stock {@link LSTM}: the reference implementation. */
     STOCK {
         @Override
         BaseRecurrentLayer layer(int inputs, int units, IDropout dropout) {
-            return new LSTM.Builder().nIn(inputs).nOut(units).activation(Activation.TANH).dropOut(dropout).build();
+            return new LSTM.Builder()
+                    .nIn(inputs)
+                    .nOut(units)
+                    .activation(Activation.TANH)
+                    .dropOut(dropout)
+                    .build();
         }
     };
 

@@ -43,12 +43,15 @@ public final class PerThreadDropout implements IDropout {
     }
 
     @Override
-    public INDArray applyDropout(INDArray inputActivations, INDArray resultArray, int iteration, int epoch,
-                                 LayerWorkspaceMgr workspaceMgr) {
-        INDArray mask = workspaceMgr.createUninitialized(ArrayType.INPUT, resultArray.dataType(), resultArray.shape(),
-                resultArray.ordering()).assign(1.0);
+    public INDArray applyDropout(
+            INDArray inputActivations, INDArray resultArray, int iteration, int epoch, LayerWorkspaceMgr workspaceMgr) {
+        INDArray mask = workspaceMgr
+                .createUninitialized(
+                        ArrayType.INPUT, resultArray.dataType(), resultArray.shape(), resultArray.ordering())
+                .assign(1.0);
         Nd4j.getExecutioner().exec(new DropOutInverted(mask, mask, retain));
-        INDArray in = inputActivations.dataType() == resultArray.dataType() ? inputActivations
+        INDArray in = inputActivations.dataType() == resultArray.dataType()
+                ? inputActivations
                 : inputActivations.castTo(resultArray.dataType());
         Nd4j.getExecutioner().exec(new MulOp(in, mask, resultArray));
         masks().set(mask);

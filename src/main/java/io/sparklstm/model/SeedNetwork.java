@@ -12,9 +12,9 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * The network this job trains, and nothing else: three stacked LSTM layers (the first two return every time step, the
@@ -29,8 +29,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * @param seed         seed of the weight initialisation
  * @param lstm         implementation of the LSTM layers
  */
-public record SeedNetwork(int units, double learningRate, double lrDecay, double dropout, long seed,
-                          LstmImplementation lstm) {
+public record SeedNetwork(
+        int units, double learningRate, double lrDecay, double dropout, long seed, LstmImplementation lstm) {
 
     /** The network with the project's default, fast LSTM layers, a constant learning rate and no dropout. */
     public SeedNetwork(int units, double learningRate, long seed) {
@@ -42,15 +42,21 @@ public record SeedNetwork(int units, double learningRate, double lrDecay, double
         return new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
-                .updater(lrDecay == 1.0 ? new Adam(learningRate)
-                        : new Adam(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, lrDecay)))
+                .updater(
+                        lrDecay == 1.0
+                                ? new Adam(learningRate)
+                                : new Adam(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, lrDecay)))
                 .weightInit(WeightInit.XAVIER)
                 .list()
                 .layer(lstm.layer(Minibatches.FEATURES, units, null))
                 .layer(lstm.layer(units, units, layerDropout()))
                 .layer(new LastTimeStep(lstm.layer(units, units, layerDropout())))
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).dropOut(layerDropout())
-                        .nIn(units).nOut(Minibatches.CLASSES).activation(Activation.SOFTMAX).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .dropOut(layerDropout())
+                        .nIn(units)
+                        .nOut(Minibatches.CLASSES)
+                        .activation(Activation.SOFTMAX)
+                        .build())
                 .setInputType(InputType.recurrent(Minibatches.FEATURES, Minibatches.STEPS))
                 .build();
     }
@@ -66,5 +72,4 @@ public record SeedNetwork(int units, double learningRate, double lrDecay, double
         net.init();
         return net;
     }
-
 }

@@ -14,5 +14,4 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * @param settings the training settings the checkpoint was made with (see {@link CheckpointStore})
  * @param epochs   statistics of the epochs completed so far
  */
-public record Checkpoint(int epoch, MultiLayerNetwork network, Map<String, Object> settings, List<EpochStats> epochs) {
-}
+public record Checkpoint(int epoch, MultiLayerNetwork network, Map<String, Object> settings, List<EpochStats> epochs) {}

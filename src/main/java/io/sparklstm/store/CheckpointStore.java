@@ -87,8 +87,7 @@ public final class CheckpointStore {
                 log.warn("Skipping checkpoint {}: unreadable {} ({})", candidate, STATE, e.getMessage());
                 continue;
             }
-            Map<String, Object> saved = Json.MAPPER.convertValue(state.get("settings"), new TypeReference<>() {
-            });
+            Map<String, Object> saved = Json.MAPPER.convertValue(state.get("settings"), new TypeReference<>() {});
             Map<String, Object> current = Settings.normalized(settings);
             if (!current.equals(saved)) {
                 throw new BadInputException("cannot resume run from checkpoint " + candidate
@@ -96,10 +95,11 @@ public final class CheckpointStore {
                         + "; rerun with the checkpoint's settings, or use another --run-id");
             }
             try {
-                MultiLayerNetwork network = ModelFile.load(fs, new Path(candidate, RunStore.MODEL),
+                MultiLayerNetwork network = ModelFile.load(
+                        fs,
+                        new Path(candidate, RunStore.MODEL),
                         state.path("modelSha256").asText());
-                List<EpochStats> epochs = Json.MAPPER.convertValue(state.get("epochs"), new TypeReference<>() {
-                });
+                List<EpochStats> epochs = Json.MAPPER.convertValue(state.get("epochs"), new TypeReference<>() {});
                 return Optional.of(new Checkpoint(state.path("epoch").asInt(), network, saved, epochs));
             } catch (ModelFile.CorruptModelException e) {
                 log.warn("Skipping corrupt checkpoint {}: {}", candidate, e.getMessage());
@@ -114,8 +114,10 @@ public final class CheckpointStore {
             return List.of();
         }
         FileStatus[] statuses = fs.listStatus(dir, p -> p.getName().startsWith(PREFIX));
-        return Arrays.stream(statuses).map(FileStatus::getPath)
-                .sorted(Comparator.comparing(Path::getName).reversed()).toList();
+        return Arrays.stream(statuses)
+                .map(FileStatus::getPath)
+                .sorted(Comparator.comparing(Path::getName).reversed())
+                .toList();
     }
 
     private static String differences(Map<String, Object> saved, Map<String, Object> current) {

@@ -11,8 +11,7 @@ public final class FaultInjection {
 
     public static final String PROPERTY = "sparklstm.fault";
 
-    private FaultInjection() {
-    }
+    private FaultInjection() {}
 
     static void at(String point) throws IOException {
         if (point.equals(System.getProperty(PROPERTY))) {

@@ -14,8 +14,7 @@ final class Json {
 
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private Json() {
-    }
+    private Json() {}
 
     static void write(FileSystem fs, Path file, Object value) throws IOException {
         try (OutputStream out = fs.create(file, false)) {

@@ -19,8 +19,7 @@ import org.deeplearning4j.util.ModelSerializer;
  */
 public final class ModelFile {
 
-    private ModelFile() {
-    }
+    private ModelFile() {}
 
     /** Writes the network with its updater state; returns the hex SHA-256 of the bytes written. */
     public static String write(FileSystem fs, Path file, MultiLayerNetwork network) throws IOException {

@@ -39,7 +39,19 @@ public record Provenance(
 
     /** This provenance with the model's digest filled in once the model file is written. */
     Provenance withModelSha256(String sha256) {
-        return new Provenance(runId, inputSha256, config, seed, versions, sparkMaster, applicationId, startedAt,
-                finishedAt, resumedFromEpoch, initFrom, epochs, sha256);
+        return new Provenance(
+                runId,
+                inputSha256,
+                config,
+                seed,
+                versions,
+                sparkMaster,
+                applicationId,
+                startedAt,
+                finishedAt,
+                resumedFromEpoch,
+                initFrom,
+                epochs,
+                sha256);
     }
 }

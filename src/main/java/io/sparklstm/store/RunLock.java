@@ -70,15 +70,15 @@ public final class RunLock implements AutoCloseable {
             } catch (FileAlreadyExistsException e) {
                 String stale = staleness(fs, file, lease);
                 if (stale == null) {
-                    throw new BadInputException("--output " + root + ": locked by another run ("
-                            + describe(fs, file) + "); it must finish first. If it is dead, delete " + file);
+                    throw new BadInputException("--output " + root + ": locked by another run (" + describe(fs, file)
+                            + "); it must finish first. If it is dead, delete " + file);
                 }
                 log.warn("Taking over stale lock {} ({}): {}", file, stale, describe(fs, file));
                 fs.delete(file, false);
             }
         }
-        throw new BadInputException("--output " + root + ": could not take the lock " + file
-                + " (another run took it first)");
+        throw new BadInputException(
+                "--output " + root + ": could not take the lock " + file + " (another run took it first)");
     }
 
     /** Why the existing lock is stale, or null when its owner may be alive. */
@@ -90,7 +90,9 @@ public final class RunLock implements AutoCloseable {
         try {
             JsonNode owner = Json.read(fs, file);
             if (hostName().equals(owner.path("host").asText())
-                    && ProcessHandle.of(owner.path("pid").asLong()).map(p -> !p.isAlive()).orElse(true)) {
+                    && ProcessHandle.of(owner.path("pid").asLong())
+                            .map(p -> !p.isAlive())
+                            .orElse(true)) {
                 return "its process " + owner.path("pid").asLong() + " on this host is gone";
             }
         } catch (IOException e) {
@@ -102,8 +104,9 @@ public final class RunLock implements AutoCloseable {
     private static String describe(FileSystem fs, Path file) {
         try {
             JsonNode owner = Json.read(fs, file);
-            return "run " + owner.path("runId").asText() + " on " + owner.path("host").asText() + " pid "
-                    + owner.path("pid").asText() + ", started " + owner.path("startedAt").asText();
+            return "run " + owner.path("runId").asText() + " on "
+                    + owner.path("host").asText() + " pid " + owner.path("pid").asText() + ", started "
+                    + owner.path("startedAt").asText();
         } catch (IOException e) {
             return "owner unreadable: " + e.getMessage();
         }

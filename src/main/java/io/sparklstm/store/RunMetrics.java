@@ -41,14 +41,29 @@ public record RunMetrics(
         SortedSet<String> trainingExecutors,
         QualityGate.Decision gate) {
 
-    public static RunMetrics of(String runId, ClassificationReport report, int trainExamples, List<EpochStats> epochs,
-                                int workers, SortedSet<String> trainingExecutors, QualityGate.Decision gate) {
+    public static RunMetrics of(
+            String runId,
+            ClassificationReport report,
+            int trainExamples,
+            List<EpochStats> epochs,
+            int workers,
+            SortedSet<String> trainingExecutors,
+            QualityGate.Decision gate) {
         int classes = report.classes();
-        return new RunMetrics(runId, report.accuracy(), report.macroF1(),
+        return new RunMetrics(
+                runId,
+                report.accuracy(),
+                report.macroF1(),
                 IntStream.range(0, classes).mapToDouble(report::precision).toArray(),
                 IntStream.range(0, classes).mapToDouble(report::recall).toArray(),
                 IntStream.range(0, classes).mapToDouble(report::f1).toArray(),
-                report.confusionMatrix(), trainExamples, report.examples(), List.copyOf(epochs),
-                epochs.stream().mapToDouble(EpochStats::seconds).sum(), workers, trainingExecutors, gate);
+                report.confusionMatrix(),
+                trainExamples,
+                report.examples(),
+                List.copyOf(epochs),
+                epochs.stream().mapToDouble(EpochStats::seconds).sum(),
+                workers,
+                trainingExecutors,
+                gate);
     }
 }

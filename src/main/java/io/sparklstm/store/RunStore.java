@@ -130,7 +130,8 @@ public final class RunStore {
         if (!fs.exists(new Path(dir, SUCCESS))) {
             throw new BadInputException("run " + dir + " does not exist or is incomplete (no " + SUCCESS + ")");
         }
-        String sha = Json.read(fs, new Path(dir, PROVENANCE)).path("modelSha256").asText();
+        String sha =
+                Json.read(fs, new Path(dir, PROVENANCE)).path("modelSha256").asText();
         return ModelFile.load(fs, new Path(dir, MODEL), sha);
     }
 
@@ -139,8 +140,14 @@ public final class RunStore {
      *
      * @return the published run directory
      */
-    public Path publish(String runId, MultiLayerNetwork model, Object metrics, Object config, Provenance provenance,
-                        boolean overwrite) throws IOException {
+    public Path publish(
+            String runId,
+            MultiLayerNetwork model,
+            Object metrics,
+            Object config,
+            Provenance provenance,
+            boolean overwrite)
+            throws IOException {
         Path staged = new Path(workDir(runId), "publish");
         fs.delete(staged, true);
         String sha = ModelFile.write(fs, new Path(staged, MODEL), model);
@@ -181,7 +188,8 @@ public final class RunStore {
                 published.add(fs.getFileStatus(success));
             }
         }
-        published.sort(Comparator.comparingLong(FileStatus::getModificationTime).reversed()
+        published.sort(Comparator.comparingLong(FileStatus::getModificationTime)
+                .reversed()
                 .thenComparing(s -> s.getPath().getParent().getName(), Comparator.reverseOrder()));
         List<String> deleted = new ArrayList<>();
         for (int i = keep; i < published.size(); i++) {

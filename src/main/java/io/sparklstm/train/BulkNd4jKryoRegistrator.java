@@ -58,9 +58,12 @@ public final class BulkNd4jKryoRegistrator implements KryoRegistrator {
             if (array.isEmpty()) {
                 return;
             }
-            INDArray dense = array.isView() || array.ordering() != 'c' || array.data().length() != array.length()
-                    ? array.dup('c') : array;
-            byte[] bytes = new byte[Math.toIntExact(dense.length() * dense.dataType().width())];
+            INDArray dense =
+                    array.isView() || array.ordering() != 'c' || array.data().length() != array.length()
+                            ? array.dup('c')
+                            : array;
+            byte[] bytes =
+                    new byte[Math.toIntExact(dense.length() * dense.dataType().width())];
             dense.data().asNio().get(bytes);
             output.writeInt(bytes.length);
             output.writeBytes(bytes);

@@ -34,23 +34,23 @@ public final class DistributedTrainer {
         this.sc = sc;
         this.settings = settings;
         this.randomStreams = new RandomStreamHook(settings.seed());
-        this.master = new PlannedRoundsTrainingMaster(new ParameterAveragingTrainingMaster.Builder(
-                settings.workers(), settings.batchSize())
-                .batchSizePerWorker(settings.batchSize())
-                .averagingFrequency(settings.averagingFrequency())
-                .workerPrefetchNumBatches(settings.prefetchBatches())
-                .repartionData(Repartition.Never) // the plan already gives each partition its batches
-                .saveUpdater(true)
-                .rngSeed(settings.seed())
-                .trainingHooks(new NativeThreadsHook(NativeThreads.taskCpus(sc)), randomStreams));
+        this.master = new PlannedRoundsTrainingMaster(
+                new ParameterAveragingTrainingMaster.Builder(settings.workers(), settings.batchSize())
+                        .batchSizePerWorker(settings.batchSize())
+                        .averagingFrequency(settings.averagingFrequency())
+                        .workerPrefetchNumBatches(settings.prefetchBatches())
+                        .repartionData(Repartition.Never) // the plan already gives each partition its batches
+                        .saveUpdater(true)
+                        .rngSeed(settings.seed())
+                        .trainingHooks(new NativeThreadsHook(NativeThreads.taskCpus(sc)), randomStreams));
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
 
     /** Fits one epoch ({@code epoch} is 1-based) over the staged training minibatches. */
     public EpochStats fitEpoch(int epoch, StagedSplit train) {
         long started = System.nanoTime();
-        EpochPlan plan = EpochPlan.of(train.batchPaths(), settings.workers(), settings.averagingFrequency(),
-                settings.seed(), epoch);
+        EpochPlan plan = EpochPlan.of(
+                train.batchPaths(), settings.workers(), settings.averagingFrequency(), settings.seed(), epoch);
         MultiLayerNetwork net = sparkNet.getNetwork();
         int epochCount = net.getLayerWiseConfigurations().getEpochCount();
         double lossSum = 0;
@@ -76,8 +76,14 @@ public final class DistributedTrainer {
         }
         net.getLayerWiseConfigurations().setEpochCount(epochCount + 1);
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new EpochStats(epoch, lossSum / batches, seconds, train.examples() / seconds, plan.rounds().size(),
-                null, null);
+        return new EpochStats(
+                epoch,
+                lossSum / batches,
+                seconds,
+                train.examples() / seconds,
+                plan.rounds().size(),
+                null,
+                null);
     }
 
     /** Reads the staged minibatch files; with augmentation, shifted anew for each epoch. */

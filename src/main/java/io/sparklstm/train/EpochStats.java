@@ -11,8 +11,14 @@ package io.sparklstm.train;
  * @param testAccuracy     test accuracy after the epoch, when measured ({@code --evaluate-each-epoch}), else null
  * @param evalSeconds      wall time of that evaluation, else null
  */
-public record EpochStats(int epoch, double loss, double seconds, double samplesPerSecond, int rounds,
-                         Double testAccuracy, Double evalSeconds) {
+public record EpochStats(
+        int epoch,
+        double loss,
+        double seconds,
+        double samplesPerSecond,
+        int rounds,
+        Double testAccuracy,
+        Double evalSeconds) {
 
     /** These statistics with the test accuracy measured after the epoch, and how long measuring it took. */
     public EpochStats withTestAccuracy(double accuracy, double evaluationSeconds) {

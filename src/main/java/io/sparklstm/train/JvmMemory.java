@@ -20,14 +20,22 @@ public record JvmMemory(long heapUsedBytes, long heapCommittedBytes, long nd4jBy
 
     public static JvmMemory now() {
         Runtime rt = Runtime.getRuntime();
-        return new JvmMemory(rt.totalMemory() - rt.freeMemory(), rt.totalMemory(),
-                Nd4j.getMemoryManager().allocatedMemory(0), Pointer.physicalBytes());
+        return new JvmMemory(
+                rt.totalMemory() - rt.freeMemory(),
+                rt.totalMemory(),
+                Nd4j.getMemoryManager().allocatedMemory(0),
+                Pointer.physicalBytes());
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "heap %.0f MiB used / %.0f MiB committed, ND4J %.0f MiB, RSS %.0f MiB (%.0f MiB off-heap)",
-                heapUsedBytes / MIB, heapCommittedBytes / MIB, nd4jBytes / MIB, residentBytes / MIB,
+        return String.format(
+                Locale.ROOT,
+                "heap %.0f MiB used / %.0f MiB committed, ND4J %.0f MiB, RSS %.0f MiB (%.0f MiB off-heap)",
+                heapUsedBytes / MIB,
+                heapCommittedBytes / MIB,
+                nd4jBytes / MIB,
+                residentBytes / MIB,
                 (residentBytes - heapCommittedBytes) / MIB);
     }
 }

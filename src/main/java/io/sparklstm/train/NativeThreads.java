@@ -19,8 +19,7 @@ public final class NativeThreads {
     private static final Logger log = LoggerFactory.getLogger(NativeThreads.class);
     private static final AtomicBoolean applied = new AtomicBoolean();
 
-    private NativeThreads() {
-    }
+    private NativeThreads() {}
 
     /**
      * Threads each task may use: {@code OMP_NUM_THREADS} when set in this process's environment, else
@@ -47,7 +46,9 @@ public final class NativeThreads {
             Nd4j.getEnvironment().setMaxThreads(threads); // first: loads the backend NativeOpsHolder needs
             Nd4j.getEnvironment().setMaxMasterThreads(threads);
             NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
-            log.info("ND4J native threads per task: {} (OPENBLAS_CORETYPE={})", threads,
+            log.info(
+                    "ND4J native threads per task: {} (OPENBLAS_CORETYPE={})",
+                    threads,
                     System.getenv().getOrDefault("OPENBLAS_CORETYPE", "unset: OpenBLAS detects the CPU"));
         }
     }

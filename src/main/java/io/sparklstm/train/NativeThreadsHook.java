@@ -22,8 +22,7 @@ final class NativeThreadsHook implements TrainingHook {
     }
 
     @Override
-    public void postUpdate(DataSet minibatch, Model model) {
-    }
+    public void postUpdate(DataSet minibatch, Model model) {}
 
     @Override
     public void preUpdate(MultiDataSet minibatch, Model model) {
@@ -31,6 +30,5 @@ final class NativeThreadsHook implements TrainingHook {
     }
 
     @Override
-    public void postUpdate(MultiDataSet minibatch, Model model) {
-    }
+    public void postUpdate(MultiDataSet minibatch, Model model) {}
 }

@@ -2,12 +2,12 @@ package io.sparklstm.train;
 
 import org.apache.spark.api.java.JavaRDDLike;
 import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
-import org.deeplearning4j.spark.api.WorkerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * DL4J's parameter averaging, unchanged in its math, for rounds the driver plans itself ({@link EpochPlan}): every
@@ -25,7 +25,7 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
 
     private static final long serialVersionUID = 1L;
 
-    private transient long roundPaths;              // 0: no round announced (also after deserialisation)
+    private transient long roundPaths; // 0: no round announced (also after deserialisation)
     private transient Broadcast<NetBroadcastTuple> roundBroadcast;
 
     PlannedRoundsTrainingMaster(Builder builder) {
@@ -62,12 +62,20 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
     @Override
     public ParameterAveragingTrainingWorker getWorkerInstance(SparkDl4jMultiLayer network) {
         MultiLayerNetwork net = network.getNetwork();
-        releaseBroadcast();                         // a call cut into several splits: the previous one is done
-        roundBroadcast = network.getSparkContext().broadcast(new NetBroadcastTuple(net.getLayerWiseConfigurations(),
-                net.params(), net.getUpdater().getStateViewArray()));
-        WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples, batchSizePerWorker,
-                averagingFrequency, prefetchNumBatches, collectTrainingStats);
-        return new ParameterAveragingTrainingWorker(roundBroadcast, saveUpdater, configuration, trainingHookList,
-                listeners, getRouterProvider());
+        releaseBroadcast(); // a call cut into several splits: the previous one is done
+        roundBroadcast = network.getSparkContext()
+                .broadcast(new NetBroadcastTuple(
+                        net.getLayerWiseConfigurations(),
+                        net.params(),
+                        net.getUpdater().getStateViewArray()));
+        WorkerConfiguration configuration = new WorkerConfiguration(
+                false,
+                rddDataSetNumExamples,
+                batchSizePerWorker,
+                averagingFrequency,
+                prefetchNumBatches,
+                collectTrainingStats);
+        return new ParameterAveragingTrainingWorker(
+                roundBroadcast, saveUpdater, configuration, trainingHookList, listeners, getRouterProvider());
     }
 }

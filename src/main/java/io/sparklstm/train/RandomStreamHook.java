@@ -55,12 +55,10 @@ final class RandomStreamHook implements TrainingHook {
     }
 
     @Override
-    public void postUpdate(DataSet minibatch, Model model) {
-    }
+    public void postUpdate(DataSet minibatch, Model model) {}
 
     @Override
-    public void postUpdate(MultiDataSet minibatch, Model model) {
-    }
+    public void postUpdate(MultiDataSet minibatch, Model model) {}
 
     private void seedThisThread() {
         TaskContext task = TaskContext.get();

@@ -1,7 +1,7 @@
 package io.sparklstm.train;
 
-import io.sparklstm.data.RandomShift;
 import io.sparklstm.config.JobConfig;
+import io.sparklstm.data.RandomShift;
 
 /**
  * The part of the configuration that shapes distributed training.
@@ -13,8 +13,8 @@ import io.sparklstm.config.JobConfig;
  * @param seed               seed of the per-epoch shuffle (and of the augmentation)
  * @param augmentShift       largest random shift of training images in pixels, 0 = none ({@link RandomShift})
  */
-public record TrainingSettings(int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed,
-                               int augmentShift) {
+public record TrainingSettings(
+        int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed, int augmentShift) {
 
     /** Settings without augmentation. */
     public TrainingSettings(int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed) {
@@ -24,7 +24,12 @@ public record TrainingSettings(int workers, int batchSize, int averagingFrequenc
     /** Settings from the job's configuration; {@code workers = 0} there resolves to {@code defaultParallelism}. */
     public static TrainingSettings from(JobConfig config, int defaultParallelism) {
         int workers = config.workers() > 0 ? config.workers() : defaultParallelism;
-        return new TrainingSettings(workers, config.batchSize(), config.averagingFrequency(),
-                config.prefetchBatches(), config.seed(), config.augmentShift());
+        return new TrainingSettings(
+                workers,
+                config.batchSize(),
+                config.averagingFrequency(),
+                config.prefetchBatches(),
+                config.seed(),
+                config.augmentShift());
     }
 }

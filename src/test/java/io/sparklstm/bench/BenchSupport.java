@@ -16,8 +16,7 @@ final class BenchSupport {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private BenchSupport() {
-    }
+    private BenchSupport() {}
 
     /** {@code --key value} pairs (and bare {@code --flag}s, value "true"). */
     static Map<String, String> args(String[] args) {
@@ -70,7 +69,9 @@ final class BenchSupport {
         try {
             Class<?> pointer;
             try {
-                pointer = Class.forName("org.bytedeco.javacpp.Pointer", true,
+                pointer = Class.forName(
+                        "org.bytedeco.javacpp.Pointer",
+                        true,
                         Thread.currentThread().getContextClassLoader());
             } catch (ClassNotFoundException e) {
                 pointer = Class.forName("org.bytedeco.javacpp.Pointer", true, BenchSupport.class.getClassLoader());
@@ -82,10 +83,14 @@ final class BenchSupport {
         }
         try {
             // ND4J's own count of the native buffers it allocated (device 0 = host on the CPU backend)
-            Class<?> tracker = Class.forName("org.nd4j.linalg.api.memory.AllocationsTracker", true,
+            Class<?> tracker = Class.forName(
+                    "org.nd4j.linalg.api.memory.AllocationsTracker",
+                    true,
                     Thread.currentThread().getContextClassLoader());
             Object instance = tracker.getMethod("getInstance").invoke(null);
-            m.put("nd4jTrackedBytes", tracker.getMethod("bytesOnDevice", Integer.class).invoke(instance, 0));
+            m.put(
+                    "nd4jTrackedBytes",
+                    tracker.getMethod("bytesOnDevice", Integer.class).invoke(instance, 0));
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             m.put("nd4jTrackedError", e.toString());
         }
@@ -124,7 +129,9 @@ final class BenchSupport {
         long start = -1;
         try (java.io.BufferedReader r = Files.newBufferedReader(Path.of("/proc", Long.toString(pid), "smaps"))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (!line.isEmpty() && Character.digit(line.charAt(0), 16) >= 0 && line.indexOf('-') > 0
+                if (!line.isEmpty()
+                        && Character.digit(line.charAt(0), 16) >= 0
+                        && line.indexOf('-') > 0
                         && line.indexOf(' ') > line.indexOf('-')) {
                     start = Long.parseUnsignedLong(line.substring(0, line.indexOf('-')), 16);
                 } else if (line.startsWith("Rss:") && (start < heap[0] || start >= heap[1])) {
@@ -140,14 +147,16 @@ final class BenchSupport {
     /** The Java heap's reserved address range of JVM {@code pid}, from {@code jcmd PID GC.heap_info}; null if unknown. */
     static long[] heapRange(long pid) {
         try {
-            Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true)
+            Process jcmd = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info")
+                    .redirectErrorStream(true)
                     .start();
             String out = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             jcmd.waitFor();
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)")
                     .matcher(out);
-            return m.find() ? new long[] {Long.parseUnsignedLong(m.group(1), 16),
-                    Long.parseUnsignedLong(m.group(2), 16)} : null;
+            return m.find()
+                    ? new long[] {Long.parseUnsignedLong(m.group(1), 16), Long.parseUnsignedLong(m.group(2), 16)}
+                    : null;
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {

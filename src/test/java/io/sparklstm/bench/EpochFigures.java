@@ -34,13 +34,16 @@ final class EpochFigures {
     final TreeMap<Integer, Double> procRss = new TreeMap<>();
     /** The listener's sample at the end of the epoch's last training job. */
     final TreeMap<Integer, Double> listenerRss = new TreeMap<>();
+
     final TreeMap<Integer, Double> listenerHeapCommitted = new TreeMap<>();
     final TreeMap<Integer, Double> listenerNd4j = new TreeMap<>();
     /** As logged by the job in the epoch line (bytes; logged in whole MiB). */
     final TreeMap<Integer, Double> loggedHeapUsed = new TreeMap<>();
+
     final TreeMap<Integer, Double> loggedHeapCommitted = new TreeMap<>();
     /** /proc smaps of the job's JVM at the epoch line: resident bytes outside the Java heap's address range. */
     final TreeMap<Integer, Double> residentOutsideHeap = new TreeMap<>();
+
     final TreeMap<Integer, Double> loggedNd4j = new TreeMap<>();
     final TreeMap<Integer, Double> loggedRss = new TreeMap<>();
 
@@ -56,8 +59,9 @@ final class EpochFigures {
         epochs = trainSeconds.size();
         for (JsonNode proc : run.path("processes")) {
             if (proc.path("role").asText().equals("driver")) {
-                proc.path("rssAtEpochEndBytes").fields().forEachRemaining(e ->
-                        put(procRss, Integer.parseInt(e.getKey()), e.getValue()));
+                proc.path("rssAtEpochEndBytes")
+                        .fields()
+                        .forEachRemaining(e -> put(procRss, Integer.parseInt(e.getKey()), e.getValue()));
             }
         }
         run.at("/stats/epochEnds").fields().forEachRemaining(e -> {
@@ -71,7 +75,8 @@ final class EpochFigures {
             putMib(loggedHeapUsed, no, e.getValue().path("heapUsedMiB"));
             putMib(loggedHeapCommitted, no, e.getValue().path("heapCommittedMiB"));
             if (e.getValue().path("residentOutsideHeapBytes").asDouble(-1) > 0) {
-                residentOutsideHeap.put(no, e.getValue().path("residentOutsideHeapBytes").asDouble());
+                residentOutsideHeap.put(
+                        no, e.getValue().path("residentOutsideHeapBytes").asDouble());
             }
             putMib(loggedNd4j, no, e.getValue().path("nd4jMiB"));
             putMib(loggedRss, no, e.getValue().path("rssMiB"));
@@ -100,8 +105,7 @@ final class EpochFigures {
         return null;
     }
 
-    record Reach(int epoch, double trainSeconds, double wallSeconds) {
-    }
+    record Reach(int epoch, double trainSeconds, double wallSeconds) {}
 
     /** Test examples per second of evaluation wall time, per epoch. */
     TreeMap<Integer, Double> evalRates() {
@@ -160,12 +164,22 @@ final class EpochFigures {
         }
         double judgedSlope = nonHeap;
         if (Double.isNaN(nonHeap)) {
-            judgedSlope = Double.isNaN(logged) || Double.isNaN(loggedRssSlope) ? Double.NaN
+            judgedSlope = Double.isNaN(logged) || Double.isNaN(loggedRssSlope)
+                    ? Double.NaN
                     : Math.max(logged, loggedRssSlope);
             judged = Double.isNaN(judgedSlope) ? null : "the larger of logged ND4J off-heap and RSS";
         }
-        return new Growth(judgedSlope, judged, nonHeap, growth(listenerRss), growth(listenerNd4j), growth(procRss),
-                logged, loggedRssSlope, FIRST_STEADY_EPOCH, trainSeconds.isEmpty() ? 0 : trainSeconds.lastKey());
+        return new Growth(
+                judgedSlope,
+                judged,
+                nonHeap,
+                growth(listenerRss),
+                growth(listenerNd4j),
+                growth(procRss),
+                logged,
+                loggedRssSlope,
+                FIRST_STEADY_EPOCH,
+                trainSeconds.isEmpty() ? 0 : trainSeconds.lastKey());
     }
 
     private static TreeMap<Integer, Double> difference(TreeMap<Integer, Double> a, TreeMap<Integer, Double> b) {
@@ -179,9 +193,17 @@ final class EpochFigures {
     }
 
     /** Slopes in bytes per epoch over epochs {@code from..to}. */
-    record Growth(double judgedSlope, String judged, double nonHeapRss, double rss, double javacppTracked,
-                  double procRss, double loggedNd4j, double loggedRss, int from, int to) {
-    }
+    record Growth(
+            double judgedSlope,
+            String judged,
+            double nonHeapRss,
+            double rss,
+            double javacppTracked,
+            double procRss,
+            double loggedNd4j,
+            double loggedRss,
+            int from,
+            int to) {}
 
     /** "e1 0.9512, e2 0.9701, ..." of a series, formatted per value; all epochs up to 10, else the first and last 4. */
     static <T> String series(TreeMap<Integer, T> s, Function<T, String> format) {
@@ -194,7 +216,10 @@ final class EpochFigures {
                 }
                 continue;
             }
-            out.append(out.length() == 0 ? "" : ", ").append('e').append(keys.get(i)).append(' ')
+            out.append(out.length() == 0 ? "" : ", ")
+                    .append('e')
+                    .append(keys.get(i))
+                    .append(' ')
                     .append(format.apply(s.get(keys.get(i))));
         }
         return out.toString();
@@ -208,9 +233,17 @@ final class EpochFigures {
         m.put("evalSamplesPerSecond", evalRates());
         for (double target : new double[] {0.98, 0.99}) {
             Reach r = reach(target);
-            m.put("reach" + Math.round(target * 100), r == null ? null : Map.of("epoch", r.epoch(),
-                    "cumulativeTrainSeconds", r.trainSeconds(), "cumulativeWallSecondsWithEvaluations",
-                    r.wallSeconds()));
+            m.put(
+                    "reach" + Math.round(target * 100),
+                    r == null
+                            ? null
+                            : Map.of(
+                                    "epoch",
+                                    r.epoch(),
+                                    "cumulativeTrainSeconds",
+                                    r.trainSeconds(),
+                                    "cumulativeWallSecondsWithEvaluations",
+                                    r.wallSeconds()));
         }
         m.put("procRssAtEpochLineBytes", procRss);
         m.put("listenerRssBytes", listenerRss);

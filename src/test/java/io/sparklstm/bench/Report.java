@@ -44,15 +44,22 @@ final class Report {
         double b = r.at("/ab/result/trainSamplesPerSecond/fast/best").asDouble(Double.NaN);
         double aMed = r.at("/ab/result/trainSamplesPerSecond/stock/median").asDouble(Double.NaN);
         double bMed = r.at("/ab/result/trainSamplesPerSecond/fast/median").asDouble(Double.NaN);
-        row("(a) stock LSTM, 1 JVM, 1 thread, batch " + r.at("/ab/result/batch").asText("n/a"), rate(a) + med(aMed),
-                "", "");
+        row(
+                "(a) stock LSTM, 1 JVM, 1 thread, batch "
+                        + r.at("/ab/result/batch").asText("n/a"),
+                rate(a) + med(aMed),
+                "",
+                "");
         row("(b) FastLSTM (project path), same", rate(b) + med(bMed), "", "");
         double speedup = b / a;
         derived.put("speedupBOverA", speedup);
         row("    speed-up (b)/(a)", num("%.2fx", speedup), ">= 6x", verdict(speedup, speedup >= 6));
         String core = r.at("/ab/openblasCore").asText("?");
-        notes.append(String.format(Locale.ROOT, "  OpenBLAS kernels reported for the table's runs: %s (OPENBLAS_CORETYPE=%s)%n",
-                core, ct));
+        notes.append(String.format(
+                Locale.ROOT,
+                "  OpenBLAS kernels reported for the table's runs: %s (OPENBLAS_CORETYPE=%s)%n",
+                core,
+                ct));
 
         // (c), (d)/(f): (d) is one run of the job with its defaults and --evaluate-each-epoch, (f) its accuracy curve
         Job c = new Job(r.path("c_local1"));
@@ -60,10 +67,17 @@ final class Report {
         EpochFigures f = new EpochFigures(r.path("d_local2"));
         JsonNode e = r.path("e_cluster");
         Job ej = e.isMissingNode() || e.has("status") ? null : new Job(e);
-        row("training settings (job defaults, " + r.at("/jobDefaults/source").asText("not recorded") + ")",
-                settingsOf(c, d, ej), "", "");
+        row(
+                "training settings (job defaults, "
+                        + r.at("/jobDefaults/source").asText("not recorded") + ")",
+                settingsOf(c, d, ej),
+                "",
+                "");
         row("(c) job, Spark local[1] (" + c.describe() + ")", rate(c.rate) + c.steadyEpochs(), "", c.okText());
-        row("(d) job, Spark local[2] (" + d.describe() + ")", rate(d.rate) + d.steadyEpochs(), ">= 1500",
+        row(
+                "(d) job, Spark local[2] (" + d.describe() + ")",
+                rate(d.rate) + d.steadyEpochs(),
+                ">= 1500",
                 d.ok ? verdict(d.rate, d.rate >= 1500) : d.okText());
         double eff = d.rate / (2 * c.rate);
         derived.put("parallelEfficiency", eff);
@@ -71,17 +85,34 @@ final class Report {
         double da = d.rate / a;
         row("    (d) / (a): 2 cores vs stock 1 thread", num("%.2fx", da), ">= 6x", verdict(da, da >= 6));
         row("    wall outside worker tasks, (c) / (d)", pct(c.outsideTasks) + " / " + pct(d.outsideTasks), "", "");
-        row("    worker tasks' CPU time / run time, (c) / (d)", pct(c.taskCpuShare) + " / " + pct(d.taskCpuShare), "~100%", "");
-        row("    wall outside fitting at rate (b), (c) / (d)",
-                pct(1 - c.rate / b) + " / " + pct(1 - d.rate / (d.workers * b)), "", "");
-        row("    seconds per epoch (d" + (quick ? ", slice" : ", full MNIST") + ")", seconds(d.epochSeconds)
-                + " training" + (f.evaluatedEachEpoch() ? " + " + seconds(f.steadyEvalSeconds()) + " evaluation" : ""),
-                "", "");
-        row("(f) test accuracy per epoch (d)", f.evaluatedEachEpoch() ? EpochFigures.series(f.accuracy, x -> fmt("%.4f", x))
-                : "n/a (run without --evaluate-each-epoch)", "", "");
-        row("    final test accuracy (d" + (quick ? ", slice: not the goal" : ", job defaults") + ")",
+        row(
+                "    worker tasks' CPU time / run time, (c) / (d)",
+                pct(c.taskCpuShare) + " / " + pct(d.taskCpuShare),
+                "~100%",
+                "");
+        row(
+                "    wall outside fitting at rate (b), (c) / (d)",
+                pct(1 - c.rate / b) + " / " + pct(1 - d.rate / (d.workers * b)),
+                "",
+                "");
+        row(
+                "    seconds per epoch (d" + (quick ? ", slice" : ", full MNIST") + ")",
+                seconds(d.epochSeconds) + " training"
+                        + (f.evaluatedEachEpoch() ? " + " + seconds(f.steadyEvalSeconds()) + " evaluation" : ""),
+                "",
+                "");
+        row(
+                "(f) test accuracy per epoch (d)",
+                f.evaluatedEachEpoch()
+                        ? EpochFigures.series(f.accuracy, x -> fmt("%.4f", x))
+                        : "n/a (run without --evaluate-each-epoch)",
+                "",
+                "");
+        row(
+                "    final test accuracy (d" + (quick ? ", slice: not the goal" : ", job defaults") + ")",
                 d.ok ? fmt("%.4f after %d epochs, %.0f s training", d.accuracy, d.epochs, d.trainingSeconds) : "n/a",
-                ">= 0.9900", quick || !d.ok ? "n/a" : status(d.accuracy >= 0.99));
+                ">= 0.9900",
+                quick || !d.ok ? "n/a" : status(d.accuracy >= 0.99));
         row("    to 98% test accuracy", reach(f, 0.98), "", "");
         row("    to 99% test accuracy", reach(f, 0.99), "", "");
         row("    evaluation throughput (d), per epoch", evalThroughput(f, d), "", "");
@@ -97,31 +128,51 @@ final class Report {
         } else if (ej != null) {
             row("(e) standalone, 2 executors x 1 core (" + ej.describe() + ")", rate(ej.rate), "", ej.okText());
             row("    efficiency (e)/(2x(c))", pct(ej.rate / (2 * c.rate)), "", "");
-            row("    executor peak RSS (max of 2)", gib(ej.peakExecutor), "<= 2 GiB",
+            row(
+                    "    executor peak RSS (max of 2)",
+                    gib(ej.peakExecutor),
+                    "<= 2 GiB",
                     ej.peakExecutor > 0 ? status(ej.peakExecutor <= 2.0 * SuiteBench.GIB_BYTES) : "n/a");
             row("    driver peak RSS", gib(ej.peakDriver), "", "");
-            row("    executor RSS growth per epoch", mibSigned(ej.executorRssSlope) + "/epoch", "none",
+            row(
+                    "    executor RSS growth per epoch",
+                    mibSigned(ej.executorRssSlope) + "/epoch",
+                    "none",
                     verdict(ej.executorRssSlope, ej.executorRssSlope <= GROWTH_TOLERANCE_BYTES));
             derived.put("e", ej.toMap());
         }
 
         // memory of the local runs; in local mode the driver JVM is the executors
-        row("peak RSS, local[2] JVM (driver = executors), (d)", gib(d.peakDriver), "<= 2 GiB", d.peakDriver > 0
-                ? status(d.peakDriver <= 2.0 * SuiteBench.GIB_BYTES) + (ej == null ? "" : " (info)")
-                : "n/a");
+        row(
+                "peak RSS, local[2] JVM (driver = executors), (d)",
+                gib(d.peakDriver),
+                "<= 2 GiB",
+                d.peakDriver > 0
+                        ? status(d.peakDriver <= 2.0 * SuiteBench.GIB_BYTES) + (ej == null ? "" : " (info)")
+                        : "n/a");
         memoryRows(f);
         row("peak RSS, local[1] JVM, (c)", gib(c.peakDriver), "", "");
 
         // OpenBLAS A/B
         if (r.has("ab_nocoretype")) {
-            double a0 = r.at("/ab_nocoretype/result/trainSamplesPerSecond/stock/best").asDouble(Double.NaN);
-            double b0 = r.at("/ab_nocoretype/result/trainSamplesPerSecond/fast/best").asDouble(Double.NaN);
+            double a0 = r.at("/ab_nocoretype/result/trainSamplesPerSecond/stock/best")
+                    .asDouble(Double.NaN);
+            double b0 = r.at("/ab_nocoretype/result/trainSamplesPerSecond/fast/best")
+                    .asDouble(Double.NaN);
             Job c0 = new Job(r.path("c_local1_nocoretype"));
-            row("OPENBLAS_CORETYPE unset: (a) / (b) / (c)", num("%.0f", a0) + " / " + num("%.0f", b0) + " / "
-                    + num("%.0f", c0.rate) + " samples/s", "", "");
-            row("    effect of " + ct + ": (a) / (b) / (c)", num("%.2fx", a / a0) + " / " + num("%.2fx", b / b0) + " / "
-                    + num("%.2fx", c.rate / c0.rate), "", "");
-            notes.append(String.format(Locale.ROOT, "  OpenBLAS kernels without OPENBLAS_CORETYPE: %s%n",
+            row(
+                    "OPENBLAS_CORETYPE unset: (a) / (b) / (c)",
+                    num("%.0f", a0) + " / " + num("%.0f", b0) + " / " + num("%.0f", c0.rate) + " samples/s",
+                    "",
+                    "");
+            row(
+                    "    effect of " + ct + ": (a) / (b) / (c)",
+                    num("%.2fx", a / a0) + " / " + num("%.2fx", b / b0) + " / " + num("%.2fx", c.rate / c0.rate),
+                    "",
+                    "");
+            notes.append(String.format(
+                    Locale.ROOT,
+                    "  OpenBLAS kernels without OPENBLAS_CORETYPE: %s%n",
                     r.at("/ab_nocoretype/openblasCore").asText("?")));
             derived.put("openblasEffect", Map.of("a", a / a0, "b", b / b0, "c", c.rate / c0.rate));
         }
@@ -131,23 +182,39 @@ final class Report {
         for (String k : List.of("ab", "ab_nocoretype", "c_local1", "c_local1_nocoretype", "d_local2", "e_cluster")) {
             JsonNode other = r.path(k).path("otherCoresBusy");
             if (other.isNumber()) {
-                load.append(load.length() == 0 ? "" : ", ").append(k.split("_")[0])
-                        .append(k.endsWith("nocoretype") ? "0" : "").append(fmt(" %.2f", other.asDouble()));
+                load.append(load.length() == 0 ? "" : ", ")
+                        .append(k.split("_")[0])
+                        .append(k.endsWith("nocoretype") ? "0" : "")
+                        .append(fmt(" %.2f", other.asDouble()));
             }
         }
         row("other processes' CPU during runs (cores)", load.toString(), "~0", "");
 
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "sparklstm bench, %s mode, %s UTC, commit %s%n", env.path("mode").asText(),
-                env.path("timestamp").asText(), env.path("commit").asText()));
-        out.append(String.format(Locale.ROOT, "machine: %s, %d cores, %s RAM; load at start %s; table uses OPENBLAS_CORETYPE=%s%n",
-                env.path("cpu").asText(), env.path("cores").asInt(), env.path("memTotal").asText(),
-                env.path("loadAverageAtStart").asText().split(" ")[0], ct));
+        out.append(String.format(
+                Locale.ROOT,
+                "sparklstm bench, %s mode, %s UTC, commit %s%n",
+                env.path("mode").asText(),
+                env.path("timestamp").asText(),
+                env.path("commit").asText()));
+        out.append(String.format(
+                Locale.ROOT,
+                "machine: %s, %d cores, %s RAM; load at start %s; table uses OPENBLAS_CORETYPE=%s%n",
+                env.path("cpu").asText(),
+                env.path("cores").asInt(),
+                env.path("memTotal").asText(),
+                env.path("loadAverageAtStart").asText().split(" ")[0],
+                ct));
         JsonNode jd = r.path("jobDefaults");
-        out.append(jd.isObject() ? fmt("job defaults (%s): %s, %s epochs%n", jd.path("source").asText(),
-                defaults(), jd.path("epochs").asText("n/a"))
-                : "job defaults: not recorded (older bench); the rows use each run's recorded settings, the sweep's"
-                + " reference " + defaults() + "\n");
+        out.append(
+                jd.isObject()
+                        ? fmt(
+                                "job defaults (%s): %s, %s epochs%n",
+                                jd.path("source").asText(),
+                                defaults(),
+                                jd.path("epochs").asText("n/a"))
+                        : "job defaults: not recorded (older bench); the rows use each run's recorded settings, the sweep's"
+                                + " reference " + defaults() + "\n");
         int w0 = 4, w1 = 4, w2 = 4;
         for (String[] row : rows) {
             w0 = Math.max(w0, row[0].length());
@@ -164,8 +231,11 @@ final class Report {
         if (r.path("sweep").size() > 0) {
             out.append('\n').append(sweep(r.path("sweep")));
         }
-        out.append(String.format(Locale.ROOT, "load at end %s; bench took %.0f s%n",
-                env.path("loadAverageAtEnd").asText().split(" ")[0], env.path("benchSeconds").asDouble()));
+        out.append(String.format(
+                Locale.ROOT,
+                "load at end %s; bench took %.0f s%n",
+                env.path("loadAverageAtEnd").asText().split(" ")[0],
+                env.path("benchSeconds").asDouble()));
         return out.toString();
     }
 
@@ -182,18 +252,30 @@ final class Report {
             }
         }
         StringBuilder md = new StringBuilder();
-        md.append(fmt("| master | batch | avg. freq. | prefetch | samples/s (epoch 2) | efficiency vs 2x local[1] same batch"
-                + " (avg. freq. %d, prefetch %d) | wall outside tasks | s/epoch | test acc. | task CPU/run"
-                + " | other procs' cores |%n", def.freq(), def.prefetch()));
+        md.append(fmt(
+                "| master | batch | avg. freq. | prefetch | samples/s (epoch 2) | efficiency vs 2x local[1] same batch"
+                        + " (avg. freq. %d, prefetch %d) | wall outside tasks | s/epoch | test acc. | task CPU/run"
+                        + " | other procs' cores |%n",
+                def.freq(), def.prefetch()));
         md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         List<Map<String, Object>> rowsOut = new ArrayList<>();
         for (Job j : jobs) {
             Double ref = single.get(j.batch);
             double eff = j.master.equals("local[2]") && ref != null ? j.rate / (2 * ref) : Double.NaN;
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",
-                    j.master, j.batch, j.freq, j.prefetch, j.ok ? fmt("%.0f", j.rate) : "failed",
-                    Double.isNaN(eff) ? "-" : pct(eff), pct(j.outsideTasks), num("%.1f", j.epochSeconds),
-                    num("%.4f", j.accuracy), pct(j.taskCpuShare), num("%.2f", j.otherCores)));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s |%n",
+                    j.master,
+                    j.batch,
+                    j.freq,
+                    j.prefetch,
+                    j.ok ? fmt("%.0f", j.rate) : "failed",
+                    Double.isNaN(eff) ? "-" : pct(eff),
+                    pct(j.outsideTasks),
+                    num("%.1f", j.epochSeconds),
+                    num("%.4f", j.accuracy),
+                    pct(j.taskCpuShare),
+                    num("%.2f", j.otherCores)));
             Map<String, Object> m = j.toMap();
             m.put("efficiency", eff);
             rowsOut.add(m);
@@ -209,8 +291,12 @@ final class Report {
      */
     private SuiteBench.Training defaults() {
         JsonNode jd = r.path("jobDefaults");
-        return jd.isObject() ? new SuiteBench.Training(jd.path("batchSize").asInt(), jd.path("averagingFrequency").asInt(),
-                jd.path("prefetchBatches").asInt()) : new Job(r.path("d_local2")).training();
+        return jd.isObject()
+                ? new SuiteBench.Training(
+                        jd.path("batchSize").asInt(),
+                        jd.path("averagingFrequency").asInt(),
+                        jd.path("prefetchBatches").asInt())
+                : new Job(r.path("d_local2")).training();
     }
 
     /** The settings of (c), (d) and (e): once if they agree (they should: the efficiency ratios need it). */
@@ -228,9 +314,11 @@ final class Report {
             return "n/a";
         }
         EpochFigures.Reach at = f.reach(target);
-        return at == null ? "not reached in " + f.epochs + " epochs"
-                : fmt("epoch %d: %.0f s training, %.0f s with evaluations", at.epoch(), at.trainSeconds(),
-                at.wallSeconds());
+        return at == null
+                ? "not reached in " + f.epochs + " epochs"
+                : fmt(
+                        "epoch %d: %.0f s training, %.0f s with evaluations",
+                        at.epoch(), at.trainSeconds(), at.wallSeconds());
     }
 
     private static String evalThroughput(EpochFigures f, Job d) {
@@ -238,8 +326,10 @@ final class Report {
             return rate(d.evalRate) + " test (Spark evaluation job)";
         }
         List<Double> rates = new ArrayList<>(f.evalRates().values());
-        return rate(BenchSupport.median(rates)) + fmt(" test (median of %d; %d examples, %s)", rates.size(),
-                f.testExamples, EpochFigures.series(f.evalSeconds, x -> fmt("%.1f s", x)));
+        return rate(BenchSupport.median(rates))
+                + fmt(
+                        " test (median of %d; %d examples, %s)",
+                        rates.size(), f.testExamples, EpochFigures.series(f.evalSeconds, x -> fmt("%.1f s", x)));
     }
 
     /**
@@ -247,30 +337,61 @@ final class Report {
      * heap where the listener recorded both, else the ND4J off-heap the job logged), with the figures it is made of.
      */
     private void memoryRows(EpochFigures f) {
-        row("    RSS at epoch ends (/proc, at the epoch line)", f.procRss.isEmpty() ? "n/a"
-                : EpochFigures.series(f.procRss, x -> fmt("%.2f", x / SuiteBench.GIB_BYTES)) + " GiB", "", "");
+        row(
+                "    RSS at epoch ends (/proc, at the epoch line)",
+                f.procRss.isEmpty()
+                        ? "n/a"
+                        : EpochFigures.series(f.procRss, x -> fmt("%.2f", x / SuiteBench.GIB_BYTES)) + " GiB",
+                "",
+                "");
         TreeMap<Integer, Double> nonHeap = f.nonHeapRss();
-        row("    RSS - committed heap at end of training", nonHeap.isEmpty() ? "n/a"
-                : EpochFigures.series(nonHeap, x -> fmt("%.0f", x / EpochFigures.MIB)) + " MiB", "", "");
-        row("    resident outside the Java heap (/proc smaps)", f.residentOutsideHeap.isEmpty() ? "n/a"
-                : EpochFigures.series(f.residentOutsideHeap, x -> fmt("%.0f", x / EpochFigures.MIB)) + " MiB", "", "");
+        row(
+                "    RSS - committed heap at end of training",
+                nonHeap.isEmpty()
+                        ? "n/a"
+                        : EpochFigures.series(nonHeap, x -> fmt("%.0f", x / EpochFigures.MIB)) + " MiB",
+                "",
+                "");
+        row(
+                "    resident outside the Java heap (/proc smaps)",
+                f.residentOutsideHeap.isEmpty()
+                        ? "n/a"
+                        : EpochFigures.series(f.residentOutsideHeap, x -> fmt("%.0f", x / EpochFigures.MIB)) + " MiB",
+                "",
+                "");
         TreeMap<Integer, String> logged = new TreeMap<>();
-        f.loggedRss.forEach((no, rss) -> logged.put(no, wholeMib(f.loggedHeapUsed.get(no)) + "/"
-                + wholeMib(f.loggedNd4j.get(no)) + "/" + wholeMib(rss)));
-        row("    logged heap used / ND4J off-heap / RSS", logged.isEmpty() ? "n/a"
-                : EpochFigures.series(logged, x -> x) + " MiB", "", "");
+        f.loggedRss.forEach((no, rss) -> logged.put(
+                no, wholeMib(f.loggedHeapUsed.get(no)) + "/" + wholeMib(f.loggedNd4j.get(no)) + "/" + wholeMib(rss)));
+        row(
+                "    logged heap used / ND4J off-heap / RSS",
+                logged.isEmpty() ? "n/a" : EpochFigures.series(logged, x -> x) + " MiB",
+                "",
+                "");
         EpochFigures.Growth g = f.offHeapGrowth();
         boolean enough = f.epochs >= EpochFigures.MIN_EPOCHS_FOR_GROWTH;
         String epochs = enough ? fmt(", epochs %d-%d", g.from(), g.to()) : "";
-        String value = !enough ? fmt("n/a (needs >= %d epochs, ran %d)", EpochFigures.MIN_EPOCHS_FOR_GROWTH, f.epochs)
-                : g.judged() == null ? "n/a (no memory recorded per epoch)"
-                : mibSigned(g.judgedSlope()) + "/epoch (" + g.judged() + ")";
-        row("    off-heap growth per epoch" + epochs, value, "none",
+        String value = !enough
+                ? fmt("n/a (needs >= %d epochs, ran %d)", EpochFigures.MIN_EPOCHS_FOR_GROWTH, f.epochs)
+                : g.judged() == null
+                        ? "n/a (no memory recorded per epoch)"
+                        : mibSigned(g.judgedSlope()) + "/epoch (" + g.judged() + ")";
+        row(
+                "    off-heap growth per epoch" + epochs,
+                value,
+                "none",
                 verdict(g.judgedSlope(), g.judgedSlope() <= GROWTH_TOLERANCE_BYTES));
         if (enough) {
-            row("    other slopes" + epochs + " (MiB/epoch)", fmt("RSS %s, JavaCPP %s (end of training); /proc RSS %s;"
-                    + " logged ND4J %s, RSS %s", mib1(g.rss()), mib1(g.javacppTracked()), mib1(g.procRss()),
-                    mib1(g.loggedNd4j()), mib1(g.loggedRss())), "", "");
+            row(
+                    "    other slopes" + epochs + " (MiB/epoch)",
+                    fmt(
+                            "RSS %s, JavaCPP %s (end of training); /proc RSS %s;" + " logged ND4J %s, RSS %s",
+                            mib1(g.rss()),
+                            mib1(g.javacppTracked()),
+                            mib1(g.procRss()),
+                            mib1(g.loggedNd4j()),
+                            mib1(g.loggedRss())),
+                    "",
+                    "");
         }
         derived.put("offHeapSlopeBytesPerEpoch", g);
     }
@@ -336,7 +457,9 @@ final class Report {
                     if (("train epoch " + no).equals(job.path("description").asText())) {
                         taskSecs += job.path("runMs").asDouble() / 1000;
                         cpuSecs += job.path("cpuMs").asDouble() / 1000;
-                        jobSecs += (job.path("endMs").asDouble() - job.path("submitMs").asDouble()) / 1000;
+                        jobSecs += (job.path("endMs").asDouble()
+                                        - job.path("submitMs").asDouble())
+                                / 1000;
                     }
                 }
             }
@@ -349,7 +472,9 @@ final class Report {
                 for (JsonNode job : run.at("/stats/jobs")) {
                     if (job.path("description").asText().startsWith("evaluate")) {
                         evalRate = m.path("testExamples").asDouble()
-                                / ((job.path("endMs").asDouble() - job.path("submitMs").asDouble()) / 1000);
+                                / ((job.path("endMs").asDouble()
+                                                - job.path("submitMs").asDouble())
+                                        / 1000);
                     }
                 }
             }
@@ -366,7 +491,8 @@ final class Report {
                 });
                 slopes.add(BenchSupport.slope(x, y));
             }
-            executorRssSlope = slopes.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+            executorRssSlope =
+                    slopes.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         }
 
         /** "6400 examples x 3 epochs" / "full MNIST x 3 epochs", from the recorded slice and metrics. */
@@ -375,13 +501,18 @@ final class Report {
             int limit = p.indexOf("--train-limit"), ep = p.indexOf("--epochs");
             String data = limit >= 0 && limit + 1 < p.size() ? p.get(limit + 1) + " examples" : "full MNIST";
             String n = ok ? Integer.toString(epochs) : ep >= 0 && ep + 1 < p.size() ? p.get(ep + 1) : null;
-            return data + (n == null ? "" : " x " + n + " epochs") + (evaluateEachEpoch ? ", evaluated each epoch" : "");
+            return data
+                    + (n == null ? "" : " x " + n + " epochs")
+                    + (evaluateEachEpoch ? ", evaluated each epoch" : "");
         }
 
         /** Which epochs the steady-state figures average. */
         String steadyEpochs() {
-            return !ok || lastSteady == 0 ? "" : firstSteady == lastSteady ? fmt(" (epoch %d)", firstSteady)
-                    : fmt(" (epochs %d-%d)", firstSteady, lastSteady);
+            return !ok || lastSteady == 0
+                    ? ""
+                    : firstSteady == lastSteady
+                            ? fmt(" (epoch %d)", firstSteady)
+                            : fmt(" (epochs %d-%d)", firstSteady, lastSteady);
         }
 
         SuiteBench.Training training() {

@@ -17,8 +17,7 @@ public final class ReportBench {
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
         boolean printOnly = args.length > 1 && args[1].equals("--print-only");
-        Map<String, Object> results = BenchSupport.JSON.readValue(file.toFile(), new TypeReference<>() {
-        });
+        Map<String, Object> results = BenchSupport.JSON.readValue(file.toFile(), new TypeReference<>() {});
         results.remove("derived");
         Object recorded = results.remove("table");
         if (recorded != null) {

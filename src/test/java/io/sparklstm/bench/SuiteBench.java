@@ -50,8 +50,8 @@ public final class SuiteBench {
     /** The job's per-epoch log line (TrainingJob.logEpoch): its time is the epoch's end (after its evaluation). */
     private static final Pattern EPOCH_LINE = Pattern.compile("Epoch (\\d+)/\\d+: loss");
     /** The driver's memory at the end of that line (JvmMemory.toString). */
-    private static final Pattern EPOCH_MEMORY = Pattern.compile(
-            "heap (\\d+) MiB used / (\\d+) MiB committed, ND4J (\\d+) MiB, RSS (\\d+) MiB");
+    private static final Pattern EPOCH_MEMORY =
+            Pattern.compile("heap (\\d+) MiB used / (\\d+) MiB committed, ND4J (\\d+) MiB, RSS (\\d+) MiB");
 
     private final boolean quick;
     private final String coretype; // null = unset
@@ -70,14 +70,18 @@ public final class SuiteBench {
         try (Reader in = Files.newBufferedReader(JOB_DEFAULTS, StandardCharsets.UTF_8)) {
             p.load(in);
         }
-        this.defaults = new Training(intProperty(p, "batch-size"), intProperty(p, "averaging-frequency"),
+        this.defaults = new Training(
+                intProperty(p, "batch-size"),
+                intProperty(p, "averaging-frequency"),
                 intProperty(p, "prefetch-batches"));
         this.defaultEpochs = intProperty(p, "epochs");
         this.work = work;
         this.logs = work.resolve("logs");
         Files.createDirectories(logs);
-        this.opens = Files.readAllLines(Path.of("submit/java17-opens.txt")).stream().map(String::trim)
-                .filter(s -> !s.isEmpty()).toList();
+        this.opens = Files.readAllLines(Path.of("submit/java17-opens.txt")).stream()
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     public static void main(String[] argv) throws Exception {
@@ -100,8 +104,13 @@ public final class SuiteBench {
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("timestamp", ts);
         env.put("mode", quick ? "quick" : "full");
-        env.put("commit", command("git", "rev-parse", "--short", "HEAD").trim()
-                + (command("git", "status", "--porcelain", "--untracked-files=no").isBlank() ? "" : "+dirty"));
+        env.put(
+                "commit",
+                command("git", "rev-parse", "--short", "HEAD").trim()
+                        + (command("git", "status", "--porcelain", "--untracked-files=no")
+                                        .isBlank()
+                                ? ""
+                                : "+dirty"));
         env.put("cpu", cpuinfo("model name"));
         env.put("cores", Runtime.getRuntime().availableProcessors());
         env.put("avx512f", hasFlag(cpuFlags, "avx512f"));
@@ -116,10 +125,16 @@ public final class SuiteBench {
         jobDefaults.put("epochs", b.defaultEpochs);
         jobDefaults.put("source", JOB_DEFAULTS.toString());
         b.results.put("jobDefaults", jobDefaults);
-        b.console.printf("bench: %s mode, commit %s, %s, %d cores, OPENBLAS_CORETYPE=%s, work dir %s%n",
-                env.get("mode"), env.get("commit"), env.get("cpu"), env.get("cores"), env.get("openblasCoretype"),
+        b.console.printf(
+                "bench: %s mode, commit %s, %s, %d cores, OPENBLAS_CORETYPE=%s, work dir %s%n",
+                env.get("mode"),
+                env.get("commit"),
+                env.get("cpu"),
+                env.get("cores"),
+                env.get("openblasCoretype"),
                 work);
-        b.console.printf("bench: training settings from %s: %s, %d epochs%n", JOB_DEFAULTS, b.defaults, b.defaultEpochs);
+        b.console.printf(
+                "bench: training settings from %s: %s, %d epochs%n", JOB_DEFAULTS, b.defaults, b.defaultEpochs);
 
         long started = System.nanoTime();
         // Each figure and its OPENBLAS_CORETYPE-unset twin back to back, so both see the same background load.
@@ -159,7 +174,8 @@ public final class SuiteBench {
 
     /** {@code --train-limit, --epochs, --test-limit} of (c): a slice, two epochs (the second is steady state). */
     private List<String> sliceC() {
-        return quick ? List.of("--train-limit", "3200", "--epochs", "2", "--test-limit", "2000")
+        return quick
+                ? List.of("--train-limit", "3200", "--epochs", "2", "--test-limit", "2000")
                 : List.of("--train-limit", "12800", "--epochs", "2", "--test-limit", "10000");
     }
 
@@ -172,11 +188,19 @@ public final class SuiteBench {
         Path out = work.resolve(key + ".json");
         List<String> cmd = new ArrayList<>(List.of("java"));
         cmd.addAll(opens);
-        cmd.addAll(List.of("-Xmx2g", "-cp", "target/test-classes:" + APP_JAR + ":" + SPARK_JARS,
-                TrainThroughputBench.class.getName(), "--out", out.toString(),
-                "--batch", Integer.toString(defaults.batch())));
-        cmd.addAll(quick ? List.of("--warmup", "3", "--timed", "8", "--rounds", "2", "--eval-batches", "4")
-                : List.of("--warmup", "5", "--timed", "20", "--rounds", "3", "--eval-batches", "8"));
+        cmd.addAll(List.of(
+                "-Xmx2g",
+                "-cp",
+                "target/test-classes:" + APP_JAR + ":" + SPARK_JARS,
+                TrainThroughputBench.class.getName(),
+                "--out",
+                out.toString(),
+                "--batch",
+                Integer.toString(defaults.batch())));
+        cmd.addAll(
+                quick
+                        ? List.of("--warmup", "3", "--timed", "8", "--rounds", "2", "--eval-batches", "4")
+                        : List.of("--warmup", "5", "--timed", "20", "--rounds", "3", "--eval-batches", "8"));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("OPENBLAS_VERBOSE", "2");
         Map<String, Object> r = run(key, cmd, env, core);
@@ -189,8 +213,8 @@ public final class SuiteBench {
      * The unmodified job through SparkSubmit, as submit/run-local.sh runs it, plus the stats listener; with
      * {@code evaluateEachEpoch} its {@code --evaluate-each-epoch} (test accuracy and evaluation time per epoch).
      */
-    private Map<String, Object> job(String key, String master, List<String> slice, Training t,
-                                    boolean evaluateEachEpoch, String core) {
+    private Map<String, Object> job(
+            String key, String master, List<String> slice, Training t, boolean evaluateEachEpoch, String core) {
         Path store = work.resolve("store-" + key); // own store: no CURRENT model to re-evaluate, no lock contention
         List<String> app = new ArrayList<>(List.of("--output", store.toString(), "--run-id", key));
         app.addAll(t.args());
@@ -226,10 +250,11 @@ public final class SuiteBench {
             return;
         }
         Path store = work.resolve("cluster-store");
-        List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "--output", "file:" + store,
-                "--run-id", "e_cluster"));
+        List<String> cmd = new ArrayList<>(
+                List.of("bash", script.toString(), "--output", "file:" + store, "--run-id", "e_cluster"));
         cmd.addAll(defaults.args());
-        List<String> slice = quick ? List.of("--train-limit", "6400", "--epochs", "2", "--test-limit", "2000")
+        List<String> slice = quick
+                ? List.of("--train-limit", "6400", "--epochs", "2", "--test-limit", "2000")
                 : List.of("--epochs", "2");
         cmd.addAll(slice);
         Map<String, String> env = new LinkedHashMap<>();
@@ -261,8 +286,13 @@ public final class SuiteBench {
         Map<String, Object> s = new LinkedHashMap<>();
         for (Map.Entry<String, Training> c : configs) {
             Training t = c.getValue();
-            String key = String.format(Locale.ROOT, "sweep_%s_b%d_f%d_p%d", c.getKey().replaceAll("[\\[\\]]", ""),
-                    t.batch(), t.freq(), t.prefetch());
+            String key = String.format(
+                    Locale.ROOT,
+                    "sweep_%s_b%d_f%d_p%d",
+                    c.getKey().replaceAll("[\\[\\]]", ""),
+                    t.batch(),
+                    t.freq(),
+                    t.prefetch());
             if (!s.containsKey(key)) { // a halved value may coincide with another (e.g. frequency 1)
                 s.put(key, job(key, c.getKey(), slice, t, false, coretype));
                 results.remove(key);
@@ -275,8 +305,13 @@ public final class SuiteBench {
     record Training(int batch, int freq, int prefetch) {
 
         List<String> args() {
-            return List.of("--batch-size", Integer.toString(batch), "--averaging-frequency", Integer.toString(freq),
-                    "--prefetch-batches", Integer.toString(prefetch));
+            return List.of(
+                    "--batch-size",
+                    Integer.toString(batch),
+                    "--averaging-frequency",
+                    Integer.toString(freq),
+                    "--prefetch-batches",
+                    Integer.toString(prefetch));
         }
 
         Training withBatch(int b) {
@@ -301,28 +336,38 @@ public final class SuiteBench {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "batch %d, averaging every %d batches, prefetch %d", batch, freq,
-                    prefetch);
+            return String.format(
+                    Locale.ROOT, "batch %d, averaging every %d batches, prefetch %d", batch, freq, prefetch);
         }
     }
 
-    private Map<String, Object> sparkSubmit(String key, String master, String mainClass, List<String> appArgs,
-                                            String core) {
+    private Map<String, Object> sparkSubmit(
+            String key, String master, String mainClass, List<String> appArgs, String core) {
         Path stats = work.resolve(key + ".stats.json");
         List<String> cmd = new ArrayList<>(List.of("java"));
         cmd.addAll(opens);
         // The JVM settings of submit/run-local.sh.
-        cmd.addAll(List.of("-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G",
-                "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G"));
+        cmd.addAll(
+                List.of("-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G", "-Dorg.bytedeco.javacpp.maxphysicalbytes=16G"));
         if (Files.isRegularFile(Path.of("conf/log4j2.properties"))) {
-            cmd.add("-Dlog4j2.configurationFile=" + Path.of("conf/log4j2.properties").toAbsolutePath());
+            cmd.add("-Dlog4j2.configurationFile="
+                    + Path.of("conf/log4j2.properties").toAbsolutePath());
         }
-        cmd.addAll(List.of("-cp", SPARK_JARS,
-                "org.apache.spark.deploy.SparkSubmit", "--master", master,
-                "--jars", BENCH_JAR,
-                "--conf", "spark.extraListeners=" + BenchStatsListener.class.getName(),
-                "--conf", "spark.sparklstm.bench.stats=" + stats,
-                "--class", mainClass, APP_JAR));
+        cmd.addAll(List.of(
+                "-cp",
+                SPARK_JARS,
+                "org.apache.spark.deploy.SparkSubmit",
+                "--master",
+                master,
+                "--jars",
+                BENCH_JAR,
+                "--conf",
+                "spark.extraListeners=" + BenchStatsListener.class.getName(),
+                "--conf",
+                "spark.sparklstm.bench.stats=" + stats,
+                "--class",
+                mainClass,
+                APP_JAR));
         cmd.addAll(appArgs);
         Map<String, Object> r = run(key, cmd, new LinkedHashMap<>(), core);
         r.put("stats", readJson(stats));
@@ -394,8 +439,9 @@ public final class SuiteBench {
             procs.add(w.summary(new java.util.TreeMap<>(epochEndMs)));
         }
         r.put("processes", procs);
-        console.printf("exit %d, %.0f s, other processes used %.2f cores meanwhile%n", exit, seconds,
-                Math.max(0, busy - ours) / seconds);
+        console.printf(
+                "exit %d, %.0f s, other processes used %.2f cores meanwhile%n",
+                exit, seconds, Math.max(0, busy - ours) / seconds);
         if (exit != 0) {
             console.println("bench:   FAILED, see " + log);
         }
@@ -407,11 +453,11 @@ public final class SuiteBench {
      * (MiB, as logged: heap used and committed, ND4J's own count of its off-heap memory, RSS), plus the child JVM's
      * resident memory outside its Java heap from /proc (bytes).
      */
-    private static void pump(Process p, Path log, Map<Integer, Long> epochEndMs,
-                             Map<Integer, Map<String, Object>> epochLog) {
+    private static void pump(
+            Process p, Path log, Map<Integer, Long> epochEndMs, Map<Integer, Map<String, Object>> epochLog) {
         long[] heap = null;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-             PrintWriter out = new PrintWriter(Files.newBufferedWriter(log), true)) { // autoflush: tail -f works
+                PrintWriter out = new PrintWriter(Files.newBufferedWriter(log), true)) { // autoflush: tail -f works
             String line;
             while ((line = in.readLine()) != null) {
                 out.println(line);
@@ -466,8 +512,9 @@ public final class SuiteBench {
     private static String role(long pid) {
         String cmdline;
         try {
-            cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-                    StandardCharsets.UTF_8).replace('\0', ' ');
+            cmdline = new String(
+                            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ');
         } catch (IOException e) {
             return null;
         }
@@ -551,7 +598,8 @@ public final class SuiteBench {
      */
     private static long[] cpuJiffies() {
         try {
-            String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            String[] cpu =
+                    Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long busy = 0;
             for (int i = 1; i < cpu.length && i <= 8; i++) {
                 if (i != 4 && i != 5) { // idle, iowait
@@ -585,7 +633,11 @@ public final class SuiteBench {
 
     private static String grepFirst(Path file, Pattern p) {
         try (Stream<String> lines = Files.lines(file)) {
-            return lines.map(p::matcher).filter(Matcher::find).map(m -> m.group(1)).findFirst().orElse(null);
+            return lines.map(p::matcher)
+                    .filter(Matcher::find)
+                    .map(m -> m.group(1))
+                    .findFirst()
+                    .orElse(null);
         } catch (IOException | UncheckedIOException e) {
             return null;
         }
@@ -593,8 +645,10 @@ public final class SuiteBench {
 
     private static String cpuinfo(String field) {
         try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith(field)).map(l -> l.substring(l.indexOf(':') + 1).trim())
-                    .findFirst().orElse("");
+            return lines.filter(l -> l.startsWith(field))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("");
         } catch (IOException e) {
             return "";
         }
@@ -606,7 +660,10 @@ public final class SuiteBench {
 
     private static String meminfo() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
-            return lines.filter(l -> l.startsWith("MemTotal")).map(l -> l.substring(9).trim()).findFirst().orElse("");
+            return lines.filter(l -> l.startsWith("MemTotal"))
+                    .map(l -> l.substring(9).trim())
+                    .findFirst()
+                    .orElse("");
         } catch (IOException e) {
             return "";
         }

@@ -43,7 +43,8 @@ public final class TrainThroughputBench {
         }
 
         NativeThreads.limitOnce(1); // the job's per-task cap; OMP_NUM_THREADS=1 is set by the caller as well
-        System.out.printf("throughput: OPENBLAS_CORETYPE=%s, OMP_NUM_THREADS=%s%n",
+        System.out.printf(
+                "throughput: OPENBLAS_CORETYPE=%s, OMP_NUM_THREADS=%s%n",
                 System.getenv("OPENBLAS_CORETYPE"), System.getenv("OMP_NUM_THREADS"));
 
         byte[] trainPixels = BenchSupport.idxPayload(data.resolve("train-images-idx3-ubyte"), 16);
@@ -111,8 +112,13 @@ public final class TrainThroughputBench {
             }
             double evalRate = n / ((System.nanoTime() - t0) / 1e9);
             eval0.put(impl.name().toLowerCase(Locale.ROOT), evalRate);
-            System.out.printf(Locale.ROOT, "throughput: %s train best %.1f / median %.1f samples/s, eval %.0f samples/s%n",
-                    impl, m.get("best"), m.get("median"), evalRate);
+            System.out.printf(
+                    Locale.ROOT,
+                    "throughput: %s train best %.1f / median %.1f samples/s, eval %.0f samples/s%n",
+                    impl,
+                    m.get("best"),
+                    m.get("median"),
+                    evalRate);
         }
         out.put("trainSamplesPerSecond", train0);
         out.put("evalSamplesPerSecond", eval0);

@@ -60,11 +60,32 @@ class MainTest {
     @Test
     void helpListsEveryOptionWithItsDefault() {
         assertEquals(0, run("--help"));
-        for (String option : new String[] {"--data", "--output", "--run-id", "--epochs", "--batch-size",
-                "--averaging-frequency", "--workers", "--prefetch-batches", "--seed", "--learning-rate",
-                "--lstm-units", "--lstm-impl", "--lr-decay", "--dropout", "--augment-shift", "--train-limit", "--test-limit", "--overwrite",
-                "--min-accuracy", "--max-regression", "--init-from", "--keep-runs", "--evaluate-each-epoch",
-                "--config"}) {
+        for (String option : new String[] {
+            "--data",
+            "--output",
+            "--run-id",
+            "--epochs",
+            "--batch-size",
+            "--averaging-frequency",
+            "--workers",
+            "--prefetch-batches",
+            "--seed",
+            "--learning-rate",
+            "--lstm-units",
+            "--lstm-impl",
+            "--lr-decay",
+            "--dropout",
+            "--augment-shift",
+            "--train-limit",
+            "--test-limit",
+            "--overwrite",
+            "--min-accuracy",
+            "--max-regression",
+            "--init-from",
+            "--keep-runs",
+            "--evaluate-each-epoch",
+            "--config"
+        }) {
             assertTrue(out.contains(option), option + " in\n" + out);
         }
         assertTrue(out.contains("(default: 10)"), out);
@@ -75,24 +96,25 @@ class MainTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({
-            "--batch-size, 0, --batch-size",
-            "--epochs, -1, --epochs",
-            "--averaging-frequency, 0, --averaging-frequency",
-            "--learning-rate, 0, --learning-rate",
-            "--learning-rate, -0.1, --learning-rate",
-            "--lstm-units, 0, --lstm-units",
-            "--workers, -2, --workers",
-            "--train-limit, -1, --train-limit",
-            "--epochs, three, --epochs",
-            "--run-id, ../escape, --run-id",
-            "--lstm-impl, cudnn, --lstm-impl",
-            "--lr-decay, 1.5, --lr-decay",
-            "--dropout, 1, --dropout",
-            "--dropout, -0.1, --dropout",
-            "--augment-shift, 9, --augment-shift",
-            "--min-accuracy, 97, --min-accuracy",
-            "--keep-runs, -1, --keep-runs",
-            "--bogus, 1, --bogus"})
+        "--batch-size, 0, --batch-size",
+        "--epochs, -1, --epochs",
+        "--averaging-frequency, 0, --averaging-frequency",
+        "--learning-rate, 0, --learning-rate",
+        "--learning-rate, -0.1, --learning-rate",
+        "--lstm-units, 0, --lstm-units",
+        "--workers, -2, --workers",
+        "--train-limit, -1, --train-limit",
+        "--epochs, three, --epochs",
+        "--run-id, ../escape, --run-id",
+        "--lstm-impl, cudnn, --lstm-impl",
+        "--lr-decay, 1.5, --lr-decay",
+        "--dropout, 1, --dropout",
+        "--dropout, -0.1, --dropout",
+        "--augment-shift, 9, --augment-shift",
+        "--min-accuracy, 97, --min-accuracy",
+        "--keep-runs, -1, --keep-runs",
+        "--bogus, 1, --bogus"
+    })
     void badOptionsExitTwoNamingTheOptionAndWriteNothing(String option, String value, String named) {
         assertEquals(2, run(withOutput(option, value)));
         assertTrue(err.contains(named), err);
@@ -111,8 +133,9 @@ class MainTest {
     void malformedDataFileExitsTwoAndWritesNothing() throws IOException {
         Path data = tmp.resolve("data");
         Files.createDirectories(data);
-        for (String name : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) {
+        for (String name : new String[] {
+            "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
+        }) {
             Files.copy(Mnist.dir().resolve(name), data.resolve(name));
         }
         byte[] labels = Files.readAllBytes(data.resolve("t10k-labels-idx1-ubyte"));

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 
@@ -29,113 +28,117 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
  */
 public final class MiniHdfs implements AutoCloseable {
 
-  private final MiniDFSCluster cluster;
-  private final Path baseDir;
+    private final MiniDFSCluster cluster;
+    private final Path baseDir;
 
-  private MiniHdfs(MiniDFSCluster cluster, Path baseDir) {
-    this.cluster = cluster;
-    this.baseDir = baseDir;
-  }
+    private MiniHdfs(MiniDFSCluster cluster, Path baseDir) {
+        this.cluster = cluster;
+        this.baseDir = baseDir;
+    }
 
-  /** Starts a NameNode on a free port of 127.0.0.1 and {@code dataNodes} DataNodes, storing under {@code baseDir}. */
-  public static MiniHdfs start(Path baseDir, int dataNodes) throws IOException {
-    Files.createDirectories(baseDir);
-    Configuration conf = new Configuration();
-    // Loopback only; small blocks so even MNIST is spread over both DataNodes.
-    conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
-    conf.set("dfs.datanode.address", "127.0.0.1:0");
-    conf.set("dfs.datanode.http.address", "127.0.0.1:0");
-    conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
-    conf.setBoolean("dfs.permissions.enabled", false);
-    conf.setInt("dfs.replication", Math.min(2, dataNodes));
-    MiniDFSCluster cluster =
-        new MiniDFSCluster.Builder(conf, baseDir.toFile())
-            .numDataNodes(dataNodes)
-            .nameNodePort(0)
-            .nameNodeHttpPort(0)
-            .checkDataNodeAddrConfig(true)
-            .build();
-    cluster.waitActive();
-    return new MiniHdfs(cluster, baseDir);
-  }
+    /** Starts a NameNode on a free port of 127.0.0.1 and {@code dataNodes} DataNodes, storing under {@code baseDir}. */
+    public static MiniHdfs start(Path baseDir, int dataNodes) throws IOException {
+        Files.createDirectories(baseDir);
+        Configuration conf = new Configuration();
+        // Loopback only; small blocks so even MNIST is spread over both DataNodes.
+        conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
+        conf.set("dfs.datanode.address", "127.0.0.1:0");
+        conf.set("dfs.datanode.http.address", "127.0.0.1:0");
+        conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
+        conf.setBoolean("dfs.permissions.enabled", false);
+        conf.setInt("dfs.replication", Math.min(2, dataNodes));
+        MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf, baseDir.toFile())
+                .numDataNodes(dataNodes)
+                .nameNodePort(0)
+                .nameNodeHttpPort(0)
+                .checkDataNodeAddrConfig(true)
+                .build();
+        cluster.waitActive();
+        return new MiniHdfs(cluster, baseDir);
+    }
 
-  /** {@code hdfs://127.0.0.1:PORT}, without a trailing slash. */
-  public String uri() {
-    return "hdfs://127.0.0.1:" + cluster.getNameNodePort();
-  }
+    /** {@code hdfs://127.0.0.1:PORT}, without a trailing slash. */
+    public String uri() {
+        return "hdfs://127.0.0.1:" + cluster.getNameNodePort();
+    }
 
-  public Configuration configuration() {
-    return cluster.getConfiguration(0);
-  }
+    public Configuration configuration() {
+        return cluster.getConfiguration(0);
+    }
 
-  @Override
-  public synchronized void close() {
-    cluster.shutdown(true);
-  }
+    @Override
+    public synchronized void close() {
+        cluster.shutdown(true);
+    }
 
-  public static void main(String[] args) throws Exception {
-    Path baseDir = null;
-    Path uriFile = null;
-    int dataNodes = 2;
-    boolean exitOnStdinClose = false;
-    Long parentPid = null;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--base-dir" -> baseDir = Path.of(args[++i]);
-        case "--uri-file" -> uriFile = Path.of(args[++i]);
-        case "--datanodes" -> dataNodes = Integer.parseInt(args[++i]);
-        case "--exit-on-stdin-close" -> exitOnStdinClose = true;
-        case "--parent-pid" -> parentPid = Long.parseLong(args[++i]);
-        default -> {
-          System.err.println("MiniHdfs: unknown option " + args[i]
-              + "\nusage: MiniHdfs --base-dir DIR [--datanodes N] [--uri-file FILE] [--exit-on-stdin-close]"
-              + " [--parent-pid PID]");
-          System.exit(2);
+    public static void main(String[] args) throws Exception {
+        Path baseDir = null;
+        Path uriFile = null;
+        int dataNodes = 2;
+        boolean exitOnStdinClose = false;
+        Long parentPid = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--base-dir" -> baseDir = Path.of(args[++i]);
+                case "--uri-file" -> uriFile = Path.of(args[++i]);
+                case "--datanodes" -> dataNodes = Integer.parseInt(args[++i]);
+                case "--exit-on-stdin-close" -> exitOnStdinClose = true;
+                case "--parent-pid" -> parentPid = Long.parseLong(args[++i]);
+                default -> {
+                    System.err.println("MiniHdfs: unknown option " + args[i]
+                            + "\nusage: MiniHdfs --base-dir DIR [--datanodes N] [--uri-file FILE] [--exit-on-stdin-close]"
+                            + " [--parent-pid PID]");
+                    System.exit(2);
+                }
+            }
         }
-      }
-    }
-    if (baseDir == null) {
-      System.err.println("MiniHdfs: --base-dir is required");
-      System.exit(2);
-    }
-
-    MiniHdfs hdfs = start(baseDir, dataNodes);
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      hdfs.close();
-      stop.countDown();
-    }, "minihdfs-shutdown"));
-
-    String uri = hdfs.uri();
-    if (uriFile != null) {
-      Path tmp = uriFile.resolveSibling(uriFile.getFileName() + ".tmp");
-      Files.writeString(tmp, uri + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, uriFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-    System.out.println("MiniHdfs: " + uri + " (" + dataNodes + " DataNodes, storage " + baseDir + ")");
-    System.out.flush();
-
-    if (exitOnStdinClose) {
-      Thread watcher = new Thread(() -> {
-        try (InputStream in = System.in) {
-          while (in.read() >= 0) {
-            // Anything written is ignored; only end of input matters.
-          }
-        } catch (IOException ignored) {
-          // Treated like end of input.
+        if (baseDir == null) {
+            System.err.println("MiniHdfs: --base-dir is required");
+            System.exit(2);
         }
-        System.exit(0);
-      }, "minihdfs-stdin");
-      watcher.setDaemon(true);
-      watcher.start();
+
+        MiniHdfs hdfs = start(baseDir, dataNodes);
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            hdfs.close();
+                            stop.countDown();
+                        },
+                        "minihdfs-shutdown"));
+
+        String uri = hdfs.uri();
+        if (uriFile != null) {
+            Path tmp = uriFile.resolveSibling(uriFile.getFileName() + ".tmp");
+            Files.writeString(tmp, uri + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, uriFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        System.out.println("MiniHdfs: " + uri + " (" + dataNodes + " DataNodes, storage " + baseDir + ")");
+        System.out.flush();
+
+        if (exitOnStdinClose) {
+            Thread watcher = new Thread(
+                    () -> {
+                        try (InputStream in = System.in) {
+                            while (in.read() >= 0) {
+                                // Anything written is ignored; only end of input matters.
+                            }
+                        } catch (IOException ignored) {
+                            // Treated like end of input.
+                        }
+                        System.exit(0);
+                    },
+                    "minihdfs-stdin");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+        if (parentPid != null) {
+            Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
+            if (parent.isEmpty()) {
+                System.exit(0);
+            }
+            parent.get().onExit().thenRun(() -> System.exit(0));
+        }
+        stop.await();
     }
-    if (parentPid != null) {
-      Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
-      if (parent.isEmpty()) {
-        System.exit(0);
-      }
-      parent.get().onExit().thenRun(() -> System.exit(0));
-    }
-    stop.await();
-  }
 }

@@ -15,96 +15,104 @@ import java.util.concurrent.TimeUnit;
  */
 final class Processes implements AutoCloseable {
 
-  private final List<Process> started = new ArrayList<>();
-  private final Thread shutdownHook = new Thread(this::killAll, "cluster-test-teardown");
+    private final List<Process> started = new ArrayList<>();
+    private final Thread shutdownHook = new Thread(this::killAll, "cluster-test-teardown");
 
-  Processes() {
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
-  }
+    Processes() {
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
 
-  /** A java process: {@code java <jvmArgs> -cp <classpath> <mainClass> <args>}, output to {@code log}. */
-  synchronized Process startJava(List<String> jvmArgs, String classpath, String mainClass, List<String> args,
-      Map<String, String> env, Path log, boolean pipeStdin) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmArgs);
-    cmd.add("-cp");
-    cmd.add(classpath);
-    cmd.add(mainClass);
-    cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    if (!pipeStdin) {
-      pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    }
-    pb.environment().keySet().removeIf(k -> k.startsWith("SPARK_") || k.startsWith("HADOOP_"));
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    started.add(p);
-    return p;
-  }
-
-  /** Every process started and every descendant of theirs that is still alive. */
-  synchronized List<ProcessHandle> alive() {
-    List<ProcessHandle> alive = new ArrayList<>();
-    for (Process p : started) {
-      p.toHandle().descendants().filter(ProcessHandle::isAlive).forEach(alive::add);
-      if (p.isAlive()) {
-        alive.add(p.toHandle());
-      }
-    }
-    return alive;
-  }
-
-  /** Stops everything, newest first; returns the pids that needed SIGKILL. */
-  synchronized List<Long> stopAll() {
-    List<ProcessHandle> descendants = new ArrayList<>();
-    for (Process p : started) {
-      p.toHandle().descendants().forEach(descendants::add);
-    }
-    for (int i = started.size() - 1; i >= 0; i--) {
-      started.get(i).destroy();
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    List<Long> killed = new ArrayList<>();
-    for (int i = started.size() - 1; i >= 0; i--) {
-      Process p = started.get(i);
-      try {
-        long left = Math.max(0, deadline - System.nanoTime());
-        if (!p.waitFor(left, TimeUnit.NANOSECONDS)) {
-          killed.add(p.pid());
-          p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    /** A java process: {@code java <jvmArgs> -cp <classpath> <mainClass> <args>}, output to {@code log}. */
+    synchronized Process startJava(
+            List<String> jvmArgs,
+            String classpath,
+            String mainClass,
+            List<String> args,
+            Map<String, String> env,
+            Path log,
+            boolean pipeStdin)
+            throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (!pipeStdin) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        p.destroyForcibly();
-      }
+        pb.environment().keySet().removeIf(k -> k.startsWith("SPARK_") || k.startsWith("HADOOP_"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        started.add(p);
+        return p;
     }
-    for (ProcessHandle d : descendants) {
-      if (d.isAlive()) {
-        killed.add(d.pid());
-        d.destroyForcibly();
-        d.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
-      }
-    }
-    return killed;
-  }
 
-  private synchronized void killAll() {
-    for (Process p : started) {
-      p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+    /** Every process started and every descendant of theirs that is still alive. */
+    synchronized List<ProcessHandle> alive() {
+        List<ProcessHandle> alive = new ArrayList<>();
+        for (Process p : started) {
+            p.toHandle().descendants().filter(ProcessHandle::isAlive).forEach(alive::add);
+            if (p.isAlive()) {
+                alive.add(p.toHandle());
+            }
+        }
+        return alive;
     }
-  }
 
-  @Override
-  public void close() {
-    stopAll();
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException ignored) {
-      // Already shutting down: the hook runs anyway.
+    /** Stops everything, newest first; returns the pids that needed SIGKILL. */
+    synchronized List<Long> stopAll() {
+        List<ProcessHandle> descendants = new ArrayList<>();
+        for (Process p : started) {
+            p.toHandle().descendants().forEach(descendants::add);
+        }
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).destroy();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<Long> killed = new ArrayList<>();
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Process p = started.get(i);
+            try {
+                long left = Math.max(0, deadline - System.nanoTime());
+                if (!p.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    killed.add(p.pid());
+                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
+        for (ProcessHandle d : descendants) {
+            if (d.isAlive()) {
+                killed.add(d.pid());
+                d.destroyForcibly();
+                d.onExit()
+                        .orTimeout(10, TimeUnit.SECONDS)
+                        .exceptionally(t -> null)
+                        .join();
+            }
+        }
+        return killed;
     }
-  }
+
+    private synchronized void killAll() {
+        for (Process p : started) {
+            p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        stopAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException ignored) {
+            // Already shutting down: the hook runs anyway.
+        }
+    }
 }

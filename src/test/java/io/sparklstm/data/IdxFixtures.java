@@ -11,8 +11,7 @@ import java.util.zip.GZIPOutputStream;
 /** Writes small IDX files, well formed or deliberately broken, for the test that uses them. */
 final class IdxFixtures {
 
-    private IdxFixtures() {
-    }
+    private IdxFixtures() {}
 
     /** IDX image bytes with the given header fields followed by {@code payload}. */
     static byte[] images(int magic, int count, int rows, int columns, byte[] payload) throws IOException {

@@ -20,7 +20,8 @@ class MinibatchFileTest {
         byte[] images = Mnist.imageBytes("train-images-idx3-ubyte", 100);
         byte[] digits = Mnist.labelBytes("train-labels-idx1-ubyte", 100);
 
-        DataSet read = MinibatchFile.read(new ByteArrayInputStream(file(images, digits, 30, 40)), "x").toDataSet();
+        DataSet read = MinibatchFile.read(new ByteArrayInputStream(file(images, digits, 30, 40)), "x")
+                .toDataSet();
 
         DataSet expected = Minibatches.of(images, digits, 30, 40);
         assertEquals(expected.getFeatures(), read.getFeatures());
@@ -36,7 +37,8 @@ class MinibatchFileTest {
         byte[] truncated = Arrays.copyOf(good, good.length - 1);
         byte[] trailing = Arrays.copyOf(good, good.length + 1);
         for (byte[] damaged : new byte[][] {badMagic, truncated, trailing, new byte[3]}) {
-            IOException e = assertThrows(IOException.class,
+            IOException e = assertThrows(
+                    IOException.class,
                     () -> MinibatchFile.read(new ByteArrayInputStream(damaged), "batch-00000001.bin"));
             assertTrue(e.getMessage().startsWith("batch-00000001.bin: "), e.getMessage());
         }

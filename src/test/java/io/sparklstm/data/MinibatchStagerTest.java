@@ -40,17 +40,25 @@ class MinibatchStagerTest {
         Configuration hadoop = sc.hadoopConfiguration();
         MinibatchStager stager = new MinibatchStager(sc, FileSystem.getLocal(hadoop));
 
-        StagedSplit fromRaw = stager.stage(MnistInputs.inspect(raw.toString(), hadoop).train(), 0, 64,
+        StagedSplit fromRaw = stager.stage(
+                MnistInputs.inspect(raw.toString(), hadoop).train(),
+                0,
+                64,
                 new org.apache.hadoop.fs.Path(tmp.resolve("staged-raw").toUri()));
-        StagedSplit fromGz = stager.stage(MnistInputs.inspect(gz.toString(), hadoop).train(), 250, 64,
+        StagedSplit fromGz = stager.stage(
+                MnistInputs.inspect(gz.toString(), hadoop).train(),
+                250,
+                64,
                 new org.apache.hadoop.fs.Path(tmp.resolve("staged-gz").toUri()));
 
         assertEquals(EXAMPLES, fromRaw.examples());
         assertEquals(5, fromRaw.batchPaths().size());
         assertEquals(250, fromGz.examples());
         assertEquals(4, fromGz.batchPaths().size());
-        List<DataSet> rawBatches = fromRaw.batchPaths().stream().map(Mnist::loadBatch).toList();
-        List<DataSet> gzBatches = fromGz.batchPaths().stream().map(Mnist::loadBatch).toList();
+        List<DataSet> rawBatches =
+                fromRaw.batchPaths().stream().map(Mnist::loadBatch).toList();
+        List<DataSet> gzBatches =
+                fromGz.batchPaths().stream().map(Mnist::loadBatch).toList();
         assertEquals(44, rawBatches.get(4).numExamples());
         assertEquals(58, gzBatches.get(3).numExamples());
         for (int i = 0; i < 3; i++) {

@@ -15,7 +15,7 @@ class MinibatchesTest {
         int row = 3;
         int column = 5;
         pixels[IdxHeader.PIXELS + row * 28 + column] = (byte) 255; // second image
-        pixels[IdxHeader.PIXELS + 27 * 28] = (byte) 51;            // second image, last row, first column
+        pixels[IdxHeader.PIXELS + 27 * 28] = (byte) 51; // second image, last row, first column
 
         DataSet batch = Minibatches.of(pixels, new byte[] {7, 2}, 0, 2);
 
@@ -24,8 +24,12 @@ class MinibatchesTest {
         assertEquals(0.2f, batch.getFeatures().getFloat(1, 0, 27), 1e-7);
         assertEquals(0.0f, batch.getFeatures().getFloat(0, column, row));
         assertEquals(1.2, batch.getFeatures().sumNumber().doubleValue(), 1e-5);
-        assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0, 0, 1, 0, 0}, batch.getLabels().getRow(0).toFloatVector());
-        assertArrayEquals(new float[] {0, 0, 1, 0, 0, 0, 0, 0, 0, 0}, batch.getLabels().getRow(1).toFloatVector());
+        assertArrayEquals(
+                new float[] {0, 0, 0, 0, 0, 0, 0, 1, 0, 0},
+                batch.getLabels().getRow(0).toFloatVector());
+        assertArrayEquals(
+                new float[] {0, 0, 1, 0, 0, 0, 0, 0, 0, 0},
+                batch.getLabels().getRow(1).toFloatVector());
     }
 
     @Test

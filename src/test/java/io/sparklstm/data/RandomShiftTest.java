@@ -34,10 +34,10 @@ class RandomShiftTest {
     void shiftMovesRowsAndColumnsAndFillsWithBackground() {
         float[] image = new float[PIXELS];
         for (int i = 0; i < PIXELS; i++) {
-            image[i] = i + 1;                                      // every pixel distinct and non-zero
+            image[i] = i + 1; // every pixel distinct and non-zero
         }
         float[] out = new float[PIXELS];
-        RandomShift.shift(image, out, 0, 2, -1);                   // 2 rows down, 1 column left
+        RandomShift.shift(image, out, 0, 2, -1); // 2 rows down, 1 column left
         for (int col = 0; col < 28; col++) {
             for (int row = 0; row < 28; row++) {
                 int fromRow = row - 2, fromCol = col + 1;
@@ -76,7 +76,7 @@ class RandomShiftTest {
         DataSet again = new MinibatchLoader(2, 12345, 1).load(source);
         DataSet nextEpoch = new MinibatchLoader(2, 12345, 2).load(source);
 
-        assertEquals(realMinibatch().getFeatures(), batch.getFeatures());     // unshifted: exactly as staged
+        assertEquals(realMinibatch().getFeatures(), batch.getFeatures()); // unshifted: exactly as staged
         assertEquals(a.getFeatures(), again.getFeatures());
         assertFalse(a.getFeatures().equals(nextEpoch.getFeatures()));
         assertFalse(a.getFeatures().equals(batch.getFeatures()));

@@ -58,20 +58,44 @@ class KillAndResumeTest {
         assertEquals(List.of("nightly"), list(fs, nightly + "/runs"));
         assertFalse(fs.exists(new Path(nightly + "/_work")), "scratch space and checkpoints removed");
         assertFalse(fs.exists(new Path(nightly + "/" + RunLock.FILE)), "lock released");
-        assertEquals(3, Json.read(fs, new Path(nightly + "/runs/nightly/metrics.json")).get("epochs").size());
+        assertEquals(
+                3,
+                Json.read(fs, new Path(nightly + "/runs/nightly/metrics.json"))
+                        .get("epochs")
+                        .size());
     }
 
     private static String[] args(String store) throws IOException {
-        return new String[] {"--data", MiniHdfs.mnist(), "--output", store, "--run-id", "nightly",
-                "--train-limit", "2560", "--test-limit", "1000", "--epochs", "3", "--lstm-units", "64",
-                "--averaging-frequency", "5"}; // 4 averaging rounds per epoch: the kill lands inside epoch 2
+        return new String[] {
+            "--data",
+            MiniHdfs.mnist(),
+            "--output",
+            store,
+            "--run-id",
+            "nightly",
+            "--train-limit",
+            "2560",
+            "--test-limit",
+            "1000",
+            "--epochs",
+            "3",
+            "--lstm-units",
+            "64",
+            "--averaging-frequency",
+            "5"
+        }; // 4 averaging rounds per epoch: the kill lands inside epoch 2
     }
 
     private static double accuracy(FileSystem fs, String store) throws IOException {
-        return Json.read(fs, new Path(store + "/runs/nightly/metrics.json")).get("accuracy").asDouble();
+        return Json.read(fs, new Path(store + "/runs/nightly/metrics.json"))
+                .get("accuracy")
+                .asDouble();
     }
 
     private static List<String> list(FileSystem fs, String dir) throws IOException {
-        return Arrays.stream(fs.listStatus(new Path(dir))).map(FileStatus::getPath).map(Path::getName).toList();
+        return Arrays.stream(fs.listStatus(new Path(dir)))
+                .map(FileStatus::getPath)
+                .map(Path::getName)
+                .toList();
     }
 }

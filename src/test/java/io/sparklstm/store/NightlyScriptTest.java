@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,21 +37,37 @@ class NightlyScriptTest {
         String today = LocalDate.now(ZoneOffset.UTC).toString();
 
         assertEquals(0, nightly(submit, null, store, "--train-limit", "1280", "--epochs", "2"));
-        assertEquals(today, RunStore.at(store, MiniHdfs.fs().getConf()).current().orElseThrow());
+        assertEquals(
+                today, RunStore.at(store, MiniHdfs.fs().getConf()).current().orElseThrow());
         assertTrue(MiniHdfs.fs().exists(new org.apache.hadoop.fs.Path(store + "/runs/" + today + "/_SUCCESS")));
 
-        assertEquals(2, nightly(submit, null, store, "--train-limit", "1280", "--epochs", "2"),
+        assertEquals(
+                2,
+                nightly(submit, null, store, "--train-limit", "1280", "--epochs", "2"),
                 "the same night again: refused, the run is complete");
 
         // A night whose model is far worse (one training step): kept, not promoted.
         assertEquals(3, nightly(submit, "2099-01-01", store, "--train-limit", "64", "--epochs", "1"));
-        assertEquals(today, RunStore.at(store, MiniHdfs.fs().getConf()).current().orElseThrow());
+        assertEquals(
+                today, RunStore.at(store, MiniHdfs.fs().getConf()).current().orElseThrow());
     }
 
     private int nightly(Path submit, String runId, String store, String... options) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", "submit/nightly.sh", "--data", MiniHdfs.mnist(),
-                "--output", store, "--test-limit", "500", "--lstm-units", "32", "--min-accuracy", "0.3",
-                "--averaging-frequency", "5"));
+        List<String> command = new ArrayList<>(List.of(
+                "bash",
+                "submit/nightly.sh",
+                "--data",
+                MiniHdfs.mnist(),
+                "--output",
+                store,
+                "--test-limit",
+                "500",
+                "--lstm-units",
+                "32",
+                "--min-accuracy",
+                "0.3",
+                "--averaging-frequency",
+                "5"));
         command.addAll(List.of(options));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("SUBMIT", submit.toString());
@@ -66,7 +81,8 @@ class NightlyScriptTest {
 
     /** Stands in for a submit script: starts the job's driver in local[2] with the arguments it is given. */
     private Path launcher() throws IOException {
-        String driver = JobProcess.driverCommand().stream().map(s -> "'" + s + "'").collect(Collectors.joining(" "));
+        String driver =
+                JobProcess.driverCommand().stream().map(s -> "'" + s + "'").collect(Collectors.joining(" "));
         Path script = tmp.resolve("submit-test.sh");
         Files.writeString(script, "#!/usr/bin/env bash\nexec " + driver + " \"$@\"\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));

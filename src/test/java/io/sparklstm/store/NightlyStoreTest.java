@@ -48,9 +48,25 @@ class NightlyStoreTest {
 
     /** A small, quick run on an MNIST slice stored in HDFS; {@code extra} options override. */
     private TrainingJob.Result run(String runId, String... extra) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--data", MiniHdfs.mnist(), "--output", store, "--run-id", runId,
-                "--train-limit", "1280", "--test-limit", "500", "--epochs", "2", "--lstm-units", "32",
-                "--max-regression", "0.05", "--averaging-frequency", "5"));
+        List<String> args = new ArrayList<>(List.of(
+                "--data",
+                MiniHdfs.mnist(),
+                "--output",
+                store,
+                "--run-id",
+                runId,
+                "--train-limit",
+                "1280",
+                "--test-limit",
+                "500",
+                "--epochs",
+                "2",
+                "--lstm-units",
+                "32",
+                "--max-regression",
+                "0.05",
+                "--averaging-frequency",
+                "5"));
         args.addAll(Arrays.asList(extra));
         return new TrainingJob(Main.parse(args.toArray(String[]::new)), TestSpark.context()).run();
     }
@@ -68,7 +84,11 @@ class NightlyStoreTest {
         if (!fs.exists(path)) {
             return List.of();
         }
-        return Arrays.stream(fs.listStatus(path)).map(FileStatus::getPath).map(Path::getName).sorted().toList();
+        return Arrays.stream(fs.listStatus(path))
+                .map(FileStatus::getPath)
+                .map(Path::getName)
+                .sorted()
+                .toList();
     }
 
     @Test
@@ -77,18 +97,25 @@ class NightlyStoreTest {
 
         assertTrue(result.promoted());
         assertEquals("n1", current());
-        assertEquals(List.of("_SUCCESS", "config.json", "metrics.json", "model.zip", "provenance.json"),
+        assertEquals(
+                List.of("_SUCCESS", "config.json", "metrics.json", "model.zip", "provenance.json"),
                 names("runs/n1").stream().filter(n -> !n.startsWith(".")).toList());
-        assertEquals(List.of("CURRENT", "runs"), names("").stream().filter(n -> !n.startsWith(".")).toList(),
+        assertEquals(
+                List.of("CURRENT", "runs"),
+                names("").stream().filter(n -> !n.startsWith(".")).toList(),
                 "no lock, scratch space or temporary pointer left behind");
 
         JsonNode provenance = json("runs/n1/provenance.json");
         assertEquals(4, provenance.get("inputSha256").size());
-        assertTrue(provenance.get("inputSha256").toString()
+        assertTrue(provenance
+                .get("inputSha256")
+                .toString()
                 .contains("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"));
         assertEquals(12345, provenance.get("seed").asLong());
         assertEquals("1.0.0-M2", provenance.get("versions").get("dl4j").asText());
-        assertEquals(org.apache.spark.package$.MODULE$.SPARK_VERSION(), provenance.get("versions").get("spark").asText());
+        assertEquals(
+                org.apache.spark.package$.MODULE$.SPARK_VERSION(),
+                provenance.get("versions").get("spark").asText());
         assertEquals(40, provenance.get("versions").get("gitCommit").asText().length());
         assertEquals("local[2]", provenance.get("sparkMaster").asText());
         assertEquals(2, provenance.get("epochs").size());
@@ -117,7 +144,9 @@ class NightlyStoreTest {
         System.clearProperty(FaultInjection.PROPERTY);
         TrainingJob.Result rerun = run("crashed");
         assertEquals(List.of("crashed", "good"), names("runs"));
-        assertEquals(2, json("runs/crashed/provenance.json").get("resumedFromEpoch").asInt(),
+        assertEquals(
+                2,
+                json("runs/crashed/provenance.json").get("resumedFromEpoch").asInt(),
                 "the rerun resumed from the last checkpoint instead of training again");
         assertEquals(rerun.promoted() ? "crashed" : "good", current());
     }
@@ -126,9 +155,29 @@ class NightlyStoreTest {
     void worseModelIsKeptButNotPromotedAndExitsThree() throws IOException {
         run("good");
         // One training step: far worse than "good" on the same test set.
-        int exit = Main.execute(new String[] {"--data", MiniHdfs.mnist(), "--output", store, "--run-id", "bad",
-                "--train-limit", "64", "--test-limit", "500", "--epochs", "1", "--lstm-units", "32",
-                "--max-regression", "0.05", "--averaging-frequency", "5"}, TestSpark.sharedContexts(), java.time.Clock.systemUTC());
+        int exit = Main.execute(
+                new String[] {
+                    "--data",
+                    MiniHdfs.mnist(),
+                    "--output",
+                    store,
+                    "--run-id",
+                    "bad",
+                    "--train-limit",
+                    "64",
+                    "--test-limit",
+                    "500",
+                    "--epochs",
+                    "1",
+                    "--lstm-units",
+                    "32",
+                    "--max-regression",
+                    "0.05",
+                    "--averaging-frequency",
+                    "5"
+                },
+                TestSpark.sharedContexts(),
+                java.time.Clock.systemUTC());
 
         assertEquals(3, exit);
         assertEquals("good", current());
@@ -154,7 +203,9 @@ class NightlyStoreTest {
             out.write("truncated".getBytes(StandardCharsets.UTF_8));
         }
         TrainingJob.Result resumed = run("r");
-        assertEquals(1, json("runs/r/provenance.json").get("resumedFromEpoch").asInt(),
+        assertEquals(
+                1,
+                json("runs/r/provenance.json").get("resumedFromEpoch").asInt(),
                 "the corrupt epoch-2 checkpoint was skipped for epoch 1");
         assertEquals(2, resumed.metrics().epochs().size());
         assertFalse(fs.exists(checkpoints), "checkpoints are deleted once the run is complete");
@@ -166,13 +217,15 @@ class NightlyStoreTest {
         // A learning rate too small to move the weights: the warm-started model must score like its source.
         TrainingJob.Result warm = run("warm", "--init-from", "current", "--learning-rate", "1e-12", "--epochs", "1");
         assertEquals(base.metrics().accuracy(), warm.metrics().accuracy(), 0.004);
-        assertEquals("run base (CURRENT)", json("runs/warm/provenance.json").get("initFrom").asText());
+        assertEquals(
+                "run base (CURRENT)",
+                json("runs/warm/provenance.json").get("initFrom").asText());
 
         TrainingJob.Result cold = run("cold", "--learning-rate", "1e-12", "--epochs", "1");
         assertTrue(cold.metrics().accuracy() < base.metrics().accuracy() - 0.2, "random weights score far lower");
 
-        BadInputException e = assertThrows(BadInputException.class,
-                () -> run("odd", "--init-from", "current", "--lstm-units", "16"));
+        BadInputException e =
+                assertThrows(BadInputException.class, () -> run("odd", "--init-from", "current", "--lstm-units", "16"));
         assertTrue(e.getMessage().contains("--init-from") && e.getMessage().contains("parameters"), e.getMessage());
         assertFalse(fs.exists(new Path(store + "/runs/odd")));
     }
@@ -194,8 +247,18 @@ class NightlyStoreTest {
         fs.mkdirs(new Path(store));
         Path lock = new Path(store, RunLock.FILE);
         // Held by a live process on this host: this JVM.
-        Json.write(fs, lock, Map.of("runId", "first", "host", java.net.InetAddress.getLocalHost().getHostName(),
-                "pid", ProcessHandle.current().pid(), "startedAt", "2026-11-29T02:00:00Z"));
+        Json.write(
+                fs,
+                lock,
+                Map.of(
+                        "runId",
+                        "first",
+                        "host",
+                        java.net.InetAddress.getLocalHost().getHostName(),
+                        "pid",
+                        ProcessHandle.current().pid(),
+                        "startedAt",
+                        "2026-11-29T02:00:00Z"));
 
         BadInputException e = assertThrows(BadInputException.class, () -> run("second"));
         assertTrue(e.getMessage().contains("locked by another run (run first"), e.getMessage());
@@ -204,8 +267,18 @@ class NightlyStoreTest {
 
         // The same lock left behind by a process that no longer exists is stale and taken over.
         fs.delete(lock, false);
-        Json.write(fs, lock, Map.of("runId", "first", "host", java.net.InetAddress.getLocalHost().getHostName(),
-                "pid", Long.MAX_VALUE, "startedAt", "2026-11-29T02:00:00Z"));
+        Json.write(
+                fs,
+                lock,
+                Map.of(
+                        "runId",
+                        "first",
+                        "host",
+                        java.net.InetAddress.getLocalHost().getHostName(),
+                        "pid",
+                        Long.MAX_VALUE,
+                        "startedAt",
+                        "2026-11-29T02:00:00Z"));
         assertTrue(run("second").promoted());
         assertFalse(fs.exists(lock));
     }

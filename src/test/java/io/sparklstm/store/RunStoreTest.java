@@ -32,9 +32,12 @@ class RunStoreTest {
         INDArray input = Nd4j.rand(DataType.FLOAT, 4, 28, 28);
         net.fit(input, Nd4j.eye(10).getRows(0, 1, 2, 3).castTo(DataType.FLOAT)); // non-trivial updater state
 
-        Path run = Path.of(store().publish("r1", net, Map.of("accuracy", 0.5), Map.of("seed", 3), provenance("r1"), false).toUri());
+        Path run =
+                Path.of(store().publish("r1", net, Map.of("accuracy", 0.5), Map.of("seed", 3), provenance("r1"), false)
+                        .toUri());
 
-        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(run.resolve("model.zip").toFile(), true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(
+                run.resolve("model.zip").toFile(), true);
         assertEquals(net.output(input), restored.output(input));
         assertEquals(net.params(), restored.params());
         assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
@@ -51,8 +54,7 @@ class RunStoreTest {
         store.publish("r1", net, Map.of("accuracy", 0.1), Map.of(), provenance("r1"), false);
 
         BadInputException e = assertThrows(BadInputException.class, () -> store.checkWritable("r1", false));
-        assertTrue(e.getMessage().contains("already exists") && e.getMessage().contains("--overwrite"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("already exists") && e.getMessage().contains("--overwrite"), e.getMessage());
 
         store.checkWritable("r1", true);
         store.publish("r1", net, Map.of("accuracy", 0.2), Map.of(), provenance("r1"), true);
@@ -60,8 +62,20 @@ class RunStoreTest {
     }
 
     private static Provenance provenance(String runId) {
-        return new Provenance(runId, Map.of(), Map.of(), 3, Map.of(), "local[1]", "app-1", "start", "end", null, null,
-                List.of(), null);
+        return new Provenance(
+                runId,
+                Map.of(),
+                Map.of(),
+                3,
+                Map.of(),
+                "local[1]",
+                "app-1",
+                "start",
+                "end",
+                null,
+                null,
+                List.of(),
+                null);
     }
 
     private RunStore store() throws IOException {

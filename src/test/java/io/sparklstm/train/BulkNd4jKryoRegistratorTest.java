@@ -20,19 +20,20 @@ import scala.reflect.ClassTag$;
 /** Arrays and a whole averaging-round broadcast survive Spark's Kryo serializer with the job's registrator. */
 class BulkNd4jKryoRegistratorTest {
 
-    private final SerializerInstance kryo = new KryoSerializer(new SparkConf()
-            .set("spark.kryo.registrator", BulkNd4jKryoRegistrator.class.getName())).newInstance();
+    private final SerializerInstance kryo = new KryoSerializer(
+                    new SparkConf().set("spark.kryo.registrator", BulkNd4jKryoRegistrator.class.getName()))
+            .newInstance();
 
     @Test
     void everyKindOfArrayRoundTrips() {
         Nd4j.getRandom().setSeed(1);
         INDArray matrix = Nd4j.rand(DataType.DOUBLE, 7, 5);
         INDArray[] arrays = {
-            Nd4j.rand(DataType.FLOAT, 1, 100_000),                                   // a flat parameter vector
-            Nd4j.rand(DataType.FLOAT, 4, 6, 3).dup('f'),                            // f-ordered
+            Nd4j.rand(DataType.FLOAT, 1, 100_000), // a flat parameter vector
+            Nd4j.rand(DataType.FLOAT, 4, 6, 3).dup('f'), // f-ordered
             matrix,
-            matrix.get(NDArrayIndex.all(), NDArrayIndex.point(2)),                  // a strided view
-            Nd4j.createFromArray(1, -2, 3),                                         // integers
+            matrix.get(NDArrayIndex.all(), NDArrayIndex.point(2)), // a strided view
+            Nd4j.createFromArray(1, -2, 3), // integers
             Nd4j.scalar(2.5f),
             Nd4j.empty(DataType.FLOAT),
         };
@@ -49,8 +50,8 @@ class BulkNd4jKryoRegistratorTest {
         MultiLayerNetwork net = new SeedNetwork(16, 1e-3, 7).newNetwork();
         net.initGradientsView();
         INDArray updaterState = Nd4j.rand(DataType.FLOAT, 1, net.numParams() * 2);
-        NetBroadcastTuple back = roundTrip(new NetBroadcastTuple(net.getLayerWiseConfigurations(), net.params(),
-                updaterState));
+        NetBroadcastTuple back =
+                roundTrip(new NetBroadcastTuple(net.getLayerWiseConfigurations(), net.params(), updaterState));
         assertEquals(net.getLayerWiseConfigurations(), back.getConfiguration());
         assertEquals(net.params(), back.getParameters());
         assertEquals(updaterState, back.getUpdaterState());

@@ -47,6 +47,8 @@ class ParityTest {
         double maxDifference = trained.params().sub(local.params()).amaxNumber().doubleValue();
         assertEquals(0.0, maxDifference, 1e-6, "largest parameter difference");
         // And training did move the parameters.
-        assertEquals(true, trained.params().sub(seed.newNetwork().params()).amaxNumber().doubleValue() > 1e-3);
+        assertEquals(
+                true,
+                trained.params().sub(seed.newNetwork().params()).amaxNumber().doubleValue() > 1e-3);
     }
 }

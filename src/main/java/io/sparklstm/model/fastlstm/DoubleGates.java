@@ -6,11 +6,11 @@ package io.sparklstm.model.fastlstm;
  */
 final class DoubleGates extends GateMath {
 
-    private double[][] act;     // per step: gate activations [B, 4n]: a | f | o | g
-    private double[][] cell;    // per step t+1: c_t [B, n]; cell[0] = c_{-1} = 0
-    private double[][] tcell;   // per step: tanh(c_t) [B, n]
-    private double[] row;       // h_t or dL/dh_t [B, n]
-    private double[] carry;     // dL/dc_t carried from step t+1 through the forget gate [B, n]
+    private double[][] act; // per step: gate activations [B, 4n]: a | f | o | g
+    private double[][] cell; // per step t+1: c_t [B, n]; cell[0] = c_{-1} = 0
+    private double[][] tcell; // per step: tanh(c_t) [B, n]
+    private double[] row; // h_t or dL/dh_t [B, n]
+    private double[] carry; // dL/dc_t carried from step t+1 through the forget gate [B, n]
     private final double[] bias;
 
     DoubleGates(int n) {
@@ -85,7 +85,7 @@ final class DoubleGates extends GateMath {
                 carry[o + j] = dc * f;
             }
         }
-        z.write(t * batch * G, a, batch * G);     // act[t] now holds dZ_t; it is not needed any more
+        z.write(t * batch * G, a, batch * G); // act[t] now holds dZ_t; it is not needed any more
     }
 
     static double sigmoid(double v) {

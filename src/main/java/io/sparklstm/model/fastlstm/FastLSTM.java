@@ -1,5 +1,10 @@
 package io.sparklstm.model.fastlstm;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.api.layers.LayerConstraint;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -12,12 +17,6 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Configuration of a fast, drop-in replacement for DL4J's {@link org.deeplearning4j.nn.conf.layers.LSTM}
@@ -45,8 +44,7 @@ public class FastLSTM extends BaseRecurrentLayer {
     private double forgetGateBiasInit = 1.0;
 
     /** For Jackson. */
-    public FastLSTM() {
-    }
+    public FastLSTM() {}
 
     private FastLSTM(Builder builder) {
         super(builder);
@@ -66,7 +64,7 @@ public class FastLSTM extends BaseRecurrentLayer {
     protected void initializeConstraints(org.deeplearning4j.nn.conf.layers.Layer.Builder<?> builder) {
         super.initializeConstraints(builder);
         List<LayerConstraint> recurrent = ((Builder) builder).getRecurrentConstraints();
-        if (recurrent != null) {        // as in the stock LSTM: recurrent constraints apply to RW
+        if (recurrent != null) { // as in the stock LSTM: recurrent constraints apply to RW
             if (constraints == null) {
                 constraints = new ArrayList<>();
             }
@@ -79,14 +77,17 @@ public class FastLSTM extends BaseRecurrentLayer {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-                                                       Collection<TrainingListener> trainingListeners, int layerIndex,
-                                                       INDArray layerParamsView, boolean initializeParams,
-                                                       DataType networkDataType) {
+    public org.deeplearning4j.nn.api.Layer instantiate(
+            NeuralNetConfiguration conf,
+            Collection<TrainingListener> trainingListeners,
+            int layerIndex,
+            INDArray layerParamsView,
+            boolean initializeParams,
+            DataType networkDataType) {
         LayerValidation.assertNInNOutSet("FastLSTM", getLayerName(), layerIndex, getNIn(), getNOut());
         if (!(getActivationFn() instanceof ActivationTanH)) {
-            throw new IllegalStateException("FastLSTM (layer " + layerIndex + ") supports only the tanh activation, got "
-                    + getActivationFn());
+            throw new IllegalStateException(
+                    "FastLSTM (layer " + layerIndex + ") supports only the tanh activation, got " + getActivationFn());
         }
         FastLSTMLayer ret = new FastLSTMLayer(conf, networkDataType);
         ret.setListeners(trainingListeners);
@@ -110,7 +111,8 @@ public class FastLSTM extends BaseRecurrentLayer {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FastLSTM && super.equals(o)
+        return o instanceof FastLSTM
+                && super.equals(o)
                 && Double.compare(((FastLSTM) o).forgetGateBiasInit, forgetGateBiasInit) == 0;
     }
 
@@ -121,8 +123,8 @@ public class FastLSTM extends BaseRecurrentLayer {
 
     @Override
     public String toString() {
-        return "FastLSTM(nIn=" + getNIn() + ", nOut=" + getNOut() + ", forgetGateBiasInit=" + forgetGateBiasInit
-                + ", " + super.toString() + ")";
+        return "FastLSTM(nIn=" + getNIn() + ", nOut=" + getNOut() + ", forgetGateBiasInit=" + forgetGateBiasInit + ", "
+                + super.toString() + ")";
     }
 
     /** Builder with the options of the stock LSTM builder that FastLSTM supports (activation defaults to tanh). */

@@ -1,5 +1,10 @@
 package io.sparklstm.model.fastlstm;
 
+import static io.sparklstm.model.fastlstm.FastLSTMParamInitializer.BIAS_KEY;
+import static io.sparklstm.model.fastlstm.FastLSTMParamInitializer.INPUT_WEIGHT_KEY;
+import static io.sparklstm.model.fastlstm.FastLSTMParamInitializer.RECURRENT_WEIGHT_KEY;
+
+import java.util.Arrays;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -12,12 +17,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.Arrays;
-
-import static io.sparklstm.model.fastlstm.FastLSTMParamInitializer.BIAS_KEY;
-import static io.sparklstm.model.fastlstm.FastLSTMParamInitializer.INPUT_WEIGHT_KEY;
-import static io.sparklstm.model.fastlstm.FastLSTMParamInitializer.RECURRENT_WEIGHT_KEY;
 
 /**
  * The network-side {@link FastLSTM} layer: DL4J glue (workspaces, parameter and gradient views, data format,
@@ -55,7 +54,8 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
     public FastLSTMLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
-            throw new UnsupportedOperationException("FastLSTM supports FLOAT and DOUBLE networks only, got " + dataType);
+            throw new UnsupportedOperationException(
+                    "FastLSTM supports FLOAT and DOUBLE networks only, got " + dataType);
         }
     }
 
@@ -73,15 +73,18 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
         runForward(training, workspaceMgr);
 
         LstmKernel k = kernel;
-        INDArray h = k.outputView();                                // [T, B, n]
-        INDArray out = workspaceMgr.create(ArrayType.ACTIVATIONS, dataType,
-                new long[] {h.size(1), layerConf().getNOut(), h.size(0)}, 'f');
-        out.assign(h.permute(1, 2, 0));                             // -> [B, n, T]
+        INDArray h = k.outputView(); // [T, B, n]
+        INDArray out = workspaceMgr.create(
+                ArrayType.ACTIVATIONS,
+                dataType,
+                new long[] {h.size(1), layerConf().getNOut(), h.size(0)},
+                'f');
+        out.assign(h.permute(1, 2, 0)); // -> [B, n, T]
         return permuteIfNWC(out);
     }
 
     private void runForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        INDArray in = permuteIfNWC(input);                          // [B, nIn, T]
+        INDArray in = permuteIfNWC(input); // [B, nIn, T]
         long nIn = layerConf().getNIn();
         if (in.rank() != 3 || in.size(1) != nIn) {
             throw new IllegalArgumentException("FastLSTM (layer " + getIndex() + ") expects input [minibatch, " + nIn
@@ -90,7 +93,9 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
         LstmKernel k = kernel();
         k.ensureShape((int) in.size(0), (int) in.size(2));
         k.inputView().assign(in.castTo(dataType).permute(2, 0, 1)); // -> [T, B, nIn]
-        k.forward(param(INPUT_WEIGHT_KEY, training, workspaceMgr), param(RECURRENT_WEIGHT_KEY, training, workspaceMgr),
+        k.forward(
+                param(INPUT_WEIGHT_KEY, training, workspaceMgr),
+                param(RECURRENT_WEIGHT_KEY, training, workspaceMgr),
                 getParamWithNoise(BIAS_KEY, training, workspaceMgr));
         forwardStateInput = training ? input : null;
     }
@@ -102,26 +107,30 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
         if (forwardStateInput == null || forwardStateInput != input) {
             runForward(true, workspaceMgr);
         }
-        forwardStateInput = null;                                   // backward consumes the forward state
+        forwardStateInput = null; // backward consumes the forward state
 
         LstmKernel k = kernel;
-        INDArray eps = permuteIfNWC(epsilon);                        // [B, n, T]
+        INDArray eps = permuteIfNWC(epsilon); // [B, n, T]
         k.outputGradView().assign(eps.castTo(dataType).permute(2, 0, 1));
         INDArray gW = gradientViews.get(INPUT_WEIGHT_KEY);
         INDArray gRW = gradientViews.get(RECURRENT_WEIGHT_KEY);
         INDArray gB = gradientViews.get(BIAS_KEY);
-        k.backward(param(INPUT_WEIGHT_KEY, true, workspaceMgr), param(RECURRENT_WEIGHT_KEY, true, workspaceMgr),
-                NativeBuf.wrapDenseF(gW), NativeBuf.wrapDenseF(gRW), NativeBuf.wrapDenseF(gB));
+        k.backward(
+                param(INPUT_WEIGHT_KEY, true, workspaceMgr),
+                param(RECURRENT_WEIGHT_KEY, true, workspaceMgr),
+                NativeBuf.wrapDenseF(gW),
+                NativeBuf.wrapDenseF(gRW),
+                NativeBuf.wrapDenseF(gB));
 
         Gradient g = new DefaultGradient();
         g.gradientForVariable().put(INPUT_WEIGHT_KEY, gW);
         g.gradientForVariable().put(RECURRENT_WEIGHT_KEY, gRW);
         g.gradientForVariable().put(BIAS_KEY, gB);
 
-        INDArray dx = k.inputGradView();                             // [T, B, nIn]
-        INDArray epsOut = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, dataType,
-                new long[] {dx.size(1), dx.size(2), dx.size(0)}, 'f');
-        epsOut.assign(dx.permute(1, 2, 0));                          // -> [B, nIn, T]
+        INDArray dx = k.inputGradView(); // [T, B, nIn]
+        INDArray epsOut = workspaceMgr.create(
+                ArrayType.ACTIVATION_GRAD, dataType, new long[] {dx.size(1), dx.size(2), dx.size(0)}, 'f');
+        epsOut.assign(dx.permute(1, 2, 0)); // -> [B, nIn, T]
         weightNoiseParams.clear();
         return new Pair<>(g, permuteIfNWC(backpropDropOutIfPresent(epsOut)));
     }
@@ -139,7 +148,8 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
 
     private LstmKernel kernel() {
         if (kernel == null) {
-            kernel = new LstmKernel((int) layerConf().getNIn(), (int) layerConf().getNOut(), dataType);
+            kernel =
+                    new LstmKernel((int) layerConf().getNIn(), (int) layerConf().getNOut(), dataType);
         }
         return kernel;
     }
@@ -152,21 +162,21 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
     }
 
     @Override
-    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
-                                                          int minibatchSize) {
+    public Pair<INDArray, MaskState> feedForwardMaskArray(
+            INDArray maskArray, MaskState currentMaskState, int minibatchSize) {
         checkNoMask(maskArray);
         return new Pair<>(null, currentMaskState);
     }
 
     @Override
-    public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackwardLength,
-                                                          LayerWorkspaceMgr workspaceMgr) {
+    public Pair<Gradient, INDArray> tbpttBackpropGradient(
+            INDArray epsilon, int tbpttBackwardLength, LayerWorkspaceMgr workspaceMgr) {
         throw new UnsupportedOperationException("FastLSTM supports full BPTT only, not truncated BPTT");
     }
 
     @Override
-    public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
-                                                LayerWorkspaceMgr workspaceMgr) {
+    public INDArray rnnActivateUsingStoredState(
+            INDArray input, boolean training, boolean storeLastForTBPTT, LayerWorkspaceMgr workspaceMgr) {
         throw new UnsupportedOperationException("FastLSTM supports full BPTT only, not truncated BPTT / stored state");
     }
 

@@ -1,5 +1,10 @@
 package io.sparklstm.model.fastlstm;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -10,12 +15,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Parameters of {@link FastLSTM}: exactly the layout, keys, shapes, orders and initialisation of DL4J's
@@ -44,8 +43,7 @@ public final class FastLSTMParamInitializer implements ParamInitializer {
         return INSTANCE;
     }
 
-    private FastLSTMParamInitializer() {
-    }
+    private FastLSTMParamInitializer() {}
 
     @Override
     public long numParams(NeuralNetConfiguration conf) {
@@ -101,12 +99,14 @@ public final class FastLSTMParamInitializer implements ParamInitializer {
             // Same fan-in/fan-out and call order as LSTMParamInitializer, hence the same random draws for a given seed.
             long fanIn = nL;
             long fanOut = nLast + nL;
-            IWeightInit rwInit = l.getWeightInitFnRecurrent() != null ? l.getWeightInitFnRecurrent() : l.getWeightInitFn();
-            w = l.getWeightInitFn().init(fanIn, fanOut, new long[] {nLast, 4 * nL},
-                    IWeightInit.DEFAULT_WEIGHT_INIT_ORDER, views[0]);
+            IWeightInit rwInit =
+                    l.getWeightInitFnRecurrent() != null ? l.getWeightInitFnRecurrent() : l.getWeightInitFn();
+            w = l.getWeightInitFn()
+                    .init(fanIn, fanOut, new long[] {nLast, 4 * nL}, IWeightInit.DEFAULT_WEIGHT_INIT_ORDER, views[0]);
             rw = rwInit.init(fanIn, fanOut, new long[] {nL, 4 * nL}, IWeightInit.DEFAULT_WEIGHT_INIT_ORDER, views[1]);
             views[2].assign(0);
-            views[2].put(new INDArrayIndex[] {NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(nL, 2 * nL)},
+            views[2].put(
+                    new INDArrayIndex[] {NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(nL, 2 * nL)},
                     Nd4j.valueArrayOf(new long[] {1, nL}, l.getForgetGateBiasInit()));
         } else {
             w = WeightInitUtil.reshapeWeights(new long[] {nLast, 4 * nL}, views[0]);
@@ -136,7 +136,8 @@ public final class FastLSTMParamInitializer implements ParamInitializer {
     private void checkLength(NeuralNetConfiguration conf, INDArray view) {
         long expected = numParams(conf);
         if (view.length() != expected) {
-            throw new IllegalStateException("Expected params/gradient view of length " + expected + ", got " + view.length());
+            throw new IllegalStateException(
+                    "Expected params/gradient view of length " + expected + ", got " + view.length());
         }
     }
 
@@ -147,8 +148,9 @@ public final class FastLSTMParamInitializer implements ParamInitializer {
         long nB = 4 * nL;
         INDArrayIndex row = NDArrayIndex.interval(0, 0, true);
         return new INDArray[] {
-                flat.get(row, NDArrayIndex.interval(0, nW)),
-                flat.get(row, NDArrayIndex.interval(nW, nW + nRW)),
-                flat.get(row, NDArrayIndex.interval(nW + nRW, nW + nRW + nB))};
+            flat.get(row, NDArrayIndex.interval(0, nW)),
+            flat.get(row, NDArrayIndex.interval(nW, nW + nRW)),
+            flat.get(row, NDArrayIndex.interval(nW + nRW, nW + nRW + nB))
+        };
     }
 }

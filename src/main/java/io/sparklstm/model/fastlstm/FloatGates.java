@@ -19,15 +19,15 @@ package io.sparklstm.model.fastlstm;
  */
 final class FloatGates extends GateMath {
 
-    private static final int I = 0, F = 1, O = 2, G = 3;     // gate blocks, DL4J order
+    private static final int I = 0, F = 1, O = 2, G = 3; // gate blocks, DL4J order
 
-    private float[][][] act;    // [t][gate]: gate activations of step t, [B*n] each; deltas after backward
-    private float[][] cell;     // [t+1]: c_t [B*n]; cell[0] = c_{-1} = 0
-    private float[][] tcell;    // [t]: tanh(c_t) [B*n]
+    private float[][][] act; // [t][gate]: gate activations of step t, [B*n] each; deltas after backward
+    private float[][] cell; // [t+1]: c_t [B*n]; cell[0] = c_{-1} = 0
+    private float[][] tcell; // [t]: tanh(c_t) [B*n]
     private float[][] biasTile; // [gate]: bias repeated for every minibatch row [B*n]
-    private float[] zRows;      // one step of z in native row layout [B, 4n]
-    private float[] row;        // h_t or dL/dh_t [B*n]
-    private float[] carry;      // dL/dc_t carried from step t+1 through the forget gate [B*n]
+    private float[] zRows; // one step of z in native row layout [B, 4n]
+    private float[] row; // h_t or dL/dh_t [B*n]
+    private float[] carry; // dL/dc_t carried from step t+1 through the forget gate [B*n]
 
     FloatGates(int n) {
         super(n);
@@ -62,8 +62,20 @@ final class FloatGates extends GateMath {
         float[][] gates = act[t];
         z.read(t * batch * 4 * n, zRows, batch * 4 * n);
         splitGates(zRows, gates);
-        forwardLoop(batch * n, gates[I], gates[F], gates[O], gates[G], biasTile[I], biasTile[F], biasTile[O],
-                biasTile[G], cell[t], cell[t + 1], tcell[t], row);
+        forwardLoop(
+                batch * n,
+                gates[I],
+                gates[F],
+                gates[O],
+                gates[G],
+                biasTile[I],
+                biasTile[F],
+                biasTile[O],
+                biasTile[G],
+                cell[t],
+                cell[t + 1],
+                tcell[t],
+                row);
         h.write((t + 1) * batch * n, row, batch * n);
     }
 
@@ -103,9 +115,20 @@ final class FloatGates extends GateMath {
      * Gates (in place), cell state, tanh(cell) and output for one step. Small loops rather than one fused loop: C2
      * does not vectorize a loop body with several inlined tanh approximations (measured about 5x slower).
      */
-    private static void forwardLoop(int len, float[] a, float[] f, float[] o, float[] g,
-                                    float[] ba, float[] bf, float[] bo, float[] bg,
-                                    float[] cPrev, float[] cNew, float[] tc, float[] h) {
+    private static void forwardLoop(
+            int len,
+            float[] a,
+            float[] f,
+            float[] o,
+            float[] g,
+            float[] ba,
+            float[] bf,
+            float[] bo,
+            float[] bg,
+            float[] cPrev,
+            float[] cNew,
+            float[] tc,
+            float[] h) {
         tanhInPlace(len, a, ba);
         sigmoidInPlace(len, f, bf);
         sigmoidInPlace(len, o, bo);
@@ -136,8 +159,8 @@ final class FloatGates extends GateMath {
     }
 
     /** Gate deltas for one step, written over the gate activations; updates the carried dL/dc. */
-    private static void backwardLoop(int len, float[] a, float[] f, float[] o, float[] g,
-                                     float[] cPrev, float[] tc, float[] dh, float[] carry) {
+    private static void backwardLoop(
+            int len, float[] a, float[] f, float[] o, float[] g, float[] cPrev, float[] tc, float[] dh, float[] carry) {
         for (int i = 0; i < len; i++) {
             float av = a[i], fv = f[i], ov = o[i], gv = g[i];
             float y = tc[i];
@@ -153,7 +176,7 @@ final class FloatGates extends GateMath {
 
     // ---- activations ----
 
-    private static final float CLAMP = 7.90531110763549805f;   // tanh(CLAMP) rounds to +-1 in float
+    private static final float CLAMP = 7.90531110763549805f; // tanh(CLAMP) rounds to +-1 in float
 
     /** Rational [13/6] approximation of tanh on [-CLAMP, CLAMP] (Eigen's generic_fast_tanh_float), clamped. */
     static float tanh(float v) {

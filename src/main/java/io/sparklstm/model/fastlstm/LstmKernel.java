@@ -72,7 +72,8 @@ final class LstmKernel {
         }
         long rows = (long) batchSize * timeSteps;
         if (rows * 4 * n > Integer.MAX_VALUE || rows * nIn > Integer.MAX_VALUE) {
-            throw new UnsupportedOperationException("Minibatch too large for FastLSTM: " + batchSize + " x " + timeSteps);
+            throw new UnsupportedOperationException(
+                    "Minibatch too large for FastLSTM: " + batchSize + " x " + timeSteps);
         }
         x = NativeBuf.allocate(type, rows, nIn);
         z = NativeBuf.allocate(type, rows, 4L * n);
@@ -81,7 +82,7 @@ final class LstmKernel {
         dx = NativeBuf.allocate(type, rows, nIn);
         ones = NativeBuf.allocate(type, rows);
         ones.array.assign(1.0);
-        h.array.assign(0.0);            // block 0 (h_{-1}) stays zero
+        h.array.assign(0.0); // block 0 (h_{-1}) stays zero
         gates.resize(batchSize, timeSteps);
         batch = batchSize;
         steps = timeSteps;
@@ -94,7 +95,8 @@ final class LstmKernel {
 
     /** The layer output h_0..h_{T-1} after {@link #forward}: {@code [T, B, n]} view. */
     INDArray outputView() {
-        return h.array.get(NDArrayIndex.interval((long) batch, (long) (steps + 1) * batch), NDArrayIndex.all())
+        return h.array
+                .get(NDArrayIndex.interval((long) batch, (long) (steps + 1) * batch), NDArrayIndex.all())
                 .reshape('c', steps, batch, n);
     }
 
@@ -123,7 +125,7 @@ final class LstmKernel {
         // Input projection of every time step in one gemm: Z = X W
         NativeBuf.gemm(false, true, T * B, G, nIn, x, 0, nIn, wT, 0, nIn, 0.0, z, 0, G);
         for (int t = 0; t < T; t++) {
-            if (t > 0) {        // Z_t += H_{t-1} RW  (h_{-1} = 0)
+            if (t > 0) { // Z_t += H_{t-1} RW  (h_{-1} = 0)
                 NativeBuf.gemm(false, true, B, G, n, h, (long) t * B * n, n, rwT, 0, n, 1.0, z, (long) t * B * G, G);
             }
             gates.forwardStep(t, z, h);
@@ -140,8 +142,9 @@ final class LstmKernel {
         final int G = 4 * n;
         gates.beginBackward();
         for (int t = T - 1; t >= 0; t--) {
-            if (t < T - 1) {    // dH_t += dZ_{t+1} RW^T
-                NativeBuf.gemm(false, false, B, n, G, z, (long) (t + 1) * B * G, G, rwT, 0, n, 1.0, dh, (long) t * B * n, n);
+            if (t < T - 1) { // dH_t += dZ_{t+1} RW^T
+                NativeBuf.gemm(
+                        false, false, B, n, G, z, (long) (t + 1) * B * G, G, rwT, 0, n, 1.0, dh, (long) t * B * n, n);
             }
             gates.backwardStep(t, z, dh);
         }

@@ -1,5 +1,7 @@
 package io.sparklstm.model.fastlstm;
 
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -8,9 +10,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 
 /**
  * A dense block of native FLOAT or DOUBLE memory seen three ways: as the ND4J array that owns it, as a
@@ -37,6 +36,7 @@ final class NativeBuf {
 
     /** The ND4J array that owns (or views) the memory; kept so the memory stays alive. */
     final INDArray array;
+
     final long length;
     private final boolean isFloat;
     private final long address;
@@ -54,13 +54,19 @@ final class NativeBuf {
         this.array = array;
         this.length = array.length();
         this.isFloat = t == DataType.FLOAT;
-        Pointer p = array.data().addressPointer();     // already points at the view's first element
+        Pointer p = array.data().addressPointer(); // already points at the view's first element
         this.address = p.address() + p.position() * (isFloat ? 4L : 8L);
         if (isFloat) {
-            this.fb = new FloatPointer(rawAt(address)).capacity(length).limit(length).asBuffer();
+            this.fb = new FloatPointer(rawAt(address))
+                    .capacity(length)
+                    .limit(length)
+                    .asBuffer();
             this.db = null;
         } else {
-            this.db = new DoublePointer(rawAt(address)).capacity(length).limit(length).asBuffer();
+            this.db = new DoublePointer(rawAt(address))
+                    .capacity(length)
+                    .limit(length)
+                    .asBuffer();
             this.fb = null;
         }
     }
@@ -115,7 +121,7 @@ final class NativeBuf {
     private static Pointer rawAt(long addr) {
         return new Pointer() {
             {
-                this.address = addr;    // (a parameter named "address" would be shadowed by the field)
+                this.address = addr; // (a parameter named "address" would be shadowed by the field)
             }
         };
     }
@@ -129,28 +135,89 @@ final class NativeBuf {
      * Row-major {@code C[m,n] = op(A)[m,k] * op(B)[k,n] + beta * C}, all three in buffers of the same type;
      * offsets are in elements.
      */
-    static void gemm(boolean transA, boolean transB, int m, int n, int k,
-                     NativeBuf a, long offA, int lda, NativeBuf b, long offB, int ldb,
-                     double beta, NativeBuf c, long offC, int ldc) {
+    static void gemm(
+            boolean transA,
+            boolean transB,
+            int m,
+            int n,
+            int k,
+            NativeBuf a,
+            long offA,
+            int lda,
+            NativeBuf b,
+            long offB,
+            int ldb,
+            double beta,
+            NativeBuf c,
+            long offC,
+            int ldc) {
         int ta = transA ? TRANS : NO_TRANS;
         int tb = transB ? TRANS : NO_TRANS;
         if (c.isFloat) {
-            openblas_nolapack.cblas_sgemm(ROW_MAJOR, ta, tb, m, n, k, 1f, (FloatPointer) a.at(offA), lda,
-                    (FloatPointer) b.at(offB), ldb, (float) beta, (FloatPointer) c.at(offC), ldc);
+            openblas_nolapack.cblas_sgemm(
+                    ROW_MAJOR,
+                    ta,
+                    tb,
+                    m,
+                    n,
+                    k,
+                    1f,
+                    (FloatPointer) a.at(offA),
+                    lda,
+                    (FloatPointer) b.at(offB),
+                    ldb,
+                    (float) beta,
+                    (FloatPointer) c.at(offC),
+                    ldc);
         } else {
-            openblas_nolapack.cblas_dgemm(ROW_MAJOR, ta, tb, m, n, k, 1d, (DoublePointer) a.at(offA), lda,
-                    (DoublePointer) b.at(offB), ldb, beta, (DoublePointer) c.at(offC), ldc);
+            openblas_nolapack.cblas_dgemm(
+                    ROW_MAJOR,
+                    ta,
+                    tb,
+                    m,
+                    n,
+                    k,
+                    1d,
+                    (DoublePointer) a.at(offA),
+                    lda,
+                    (DoublePointer) b.at(offB),
+                    ldb,
+                    beta,
+                    (DoublePointer) c.at(offC),
+                    ldc);
         }
     }
 
     /** {@code y[n] = A[m,n]^T * x[m]} (row-major A, beta = 0): column sums when x is all ones. */
     static void gemvTrans(int m, int n, NativeBuf a, int lda, NativeBuf x, NativeBuf y) {
         if (y.isFloat) {
-            openblas_nolapack.cblas_sgemv(ROW_MAJOR, TRANS, m, n, 1f, (FloatPointer) a.at(0), lda,
-                    (FloatPointer) x.at(0), 1, 0f, (FloatPointer) y.at(0), 1);
+            openblas_nolapack.cblas_sgemv(
+                    ROW_MAJOR,
+                    TRANS,
+                    m,
+                    n,
+                    1f,
+                    (FloatPointer) a.at(0),
+                    lda,
+                    (FloatPointer) x.at(0),
+                    1,
+                    0f,
+                    (FloatPointer) y.at(0),
+                    1);
         } else {
-            openblas_nolapack.cblas_dgemv(ROW_MAJOR, TRANS, m, n, 1d, (DoublePointer) a.at(0), lda,
-                    (DoublePointer) x.at(0), 1, 0d, (DoublePointer) y.at(0), 1);
+            openblas_nolapack.cblas_dgemv(
+                    ROW_MAJOR,
+                    TRANS,
+                    m,
+                    n,
+                    1d,
+                    (DoublePointer) a.at(0),
+                    lda,
+                    (DoublePointer) x.at(0),
+                    1,
+                    0d,
+                    (DoublePointer) y.at(0),
+                    1);
         }
     }
 }

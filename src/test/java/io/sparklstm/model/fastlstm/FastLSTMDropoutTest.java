@@ -1,5 +1,9 @@
 package io.sparklstm.model.fastlstm;
 
+import static io.sparklstm.model.fastlstm.LstmNets.maxAbsDiff;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.sparklstm.model.LstmImplementation;
 import io.sparklstm.model.SeedNetwork;
 import java.util.concurrent.ExecutorService;
@@ -8,15 +12,11 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-
-import static io.sparklstm.model.fastlstm.LstmNets.maxAbsDiff;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The seed network with dropout between its layers: FastLSTM draws the same masks as the stock LSTM (both apply DL4J's
@@ -66,14 +66,17 @@ class FastLSTMDropoutTest {
         assertEquals(0.0, maxAbsDiff(plain.output(batch.getFeatures()), dropped.output(batch.getFeatures())), 1e-6);
         double plainScore = scoreAndGradient(plain, batch, 5);
         double droppedScore = scoreAndGradient(dropped, batch, 5);
-        assertTrue(Math.abs(plainScore - droppedScore) > 1e-3,
+        assertTrue(
+                Math.abs(plainScore - droppedScore) > 1e-3,
                 "training loss with dropout 0.5 " + droppedScore + " vs without " + plainScore);
     }
 
     @Test
     void trainsAfterJsonRoundTripAsOnSparkWorkers() {
-        MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(
-                new SeedNetwork(UNITS, 1e-2, 1.0, 0.3, 42, LstmImplementation.FAST).configuration().toJson()));
+        MultiLayerNetwork net = new MultiLayerNetwork(
+                MultiLayerConfiguration.fromJson(new SeedNetwork(UNITS, 1e-2, 1.0, 0.3, 42, LstmImplementation.FAST)
+                        .configuration()
+                        .toJson()));
         net.init();
         for (int i = 0; i < 3; i++) {
             net.fit(minibatch(i));
@@ -87,8 +90,8 @@ class FastLSTMDropoutTest {
      */
     @Test
     void workersBuiltFromOneConfigurationKeepTheirOwnMasks() throws Exception {
-        MultiLayerConfiguration conf = new SeedNetwork(UNITS, 1e-2, 1.0, 0.5, 42, LstmImplementation.FAST)
-                .configuration();
+        MultiLayerConfiguration conf =
+                new SeedNetwork(UNITS, 1e-2, 1.0, 0.5, 42, LstmImplementation.FAST).configuration();
         Layer a = lastLstm(conf.clone());
         Layer b = lastLstm(conf.clone());
         INDArray x = LstmNets.features(BATCH, UNITS, 28, DataType.FLOAT, 1);
@@ -97,12 +100,13 @@ class FastLSTMDropoutTest {
         ExecutorService workerB = Executors.newSingleThreadExecutor();
         try {
             INDArray alone = workerA.submit(() -> {
-                forward(a, x, 1);
-                return backward(a, eps);
-            }).get();
+                        forward(a, x, 1);
+                        return backward(a, eps);
+                    })
+                    .get();
 
             workerA.submit(() -> forward(a, x, 1)).get();
-            workerB.submit(() -> forward(b, x, 2)).get();            // the other worker's forward pass in between
+            workerB.submit(() -> forward(b, x, 2)).get(); // the other worker's forward pass in between
             INDArray interleaved = workerA.submit(() -> backward(a, eps)).get();
             INDArray other = workerB.submit(() -> backward(b, eps)).get();
 
@@ -128,7 +132,9 @@ class FastLSTMDropoutTest {
     }
 
     private static INDArray backward(Layer layer, INDArray eps) {
-        return layer.backpropGradient(eps.dup(), LayerWorkspaceMgr.noWorkspaces()).getSecond().dup();
+        return layer.backpropGradient(eps.dup(), LayerWorkspaceMgr.noWorkspaces())
+                .getSecond()
+                .dup();
     }
 
     private static MultiLayerNetwork network(LstmImplementation impl, double dropout) {
@@ -150,7 +156,8 @@ class FastLSTMDropoutTest {
     }
 
     private static DataSet minibatch(long seed) {
-        return new DataSet(LstmNets.features(BATCH, 28, 28, DataType.FLOAT, seed),
+        return new DataSet(
+                LstmNets.features(BATCH, 28, 28, DataType.FLOAT, seed),
                 LstmNets.labels(BATCH, 10, DataType.FLOAT, seed));
     }
 }

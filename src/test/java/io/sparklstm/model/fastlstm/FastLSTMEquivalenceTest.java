@@ -1,5 +1,11 @@
 package io.sparklstm.model.fastlstm;
 
+import static io.sparklstm.model.fastlstm.LstmNets.maxAbsDiff;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,26 +16,23 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.NoOp;
 
-import java.util.List;
-
-import static io.sparklstm.model.fastlstm.LstmNets.maxAbsDiff;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** FastLSTM against DL4J's stock LSTM with the same parameters: activations, gradients and Adam training. */
 class FastLSTMEquivalenceTest {
 
     private static final double TOL = 1e-4;
 
     @ParameterizedTest
-    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    @EnumSource(
+            value = DataType.class,
+            names = {"FLOAT", "DOUBLE"})
     void smallNetworkSameActivationsAndGradients(DataType type) {
         assertEquivalent(7, 16, 5, 9, 5, type);
     }
 
     @ParameterizedTest
-    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    @EnumSource(
+            value = DataType.class,
+            names = {"FLOAT", "DOUBLE"})
     void realDimensionsSameActivationsAndGradients(DataType type) {
         assertEquivalent(28, 128, 10, 28, 3, type);
     }
@@ -44,8 +47,14 @@ class FastLSTMEquivalenceTest {
         // forget-gate bias block [n, 2n) starts at 1, the rest of b at 0
         INDArray b = fast.getParam("0_b");
         assertEquals(16.0, b.sumNumber().doubleValue(), 1e-6);
-        assertEquals(16.0, b.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(16, 32)).sumNumber().doubleValue(), 1e-6);
+        assertEquals(
+                16.0,
+                b.get(
+                                org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                                org.nd4j.linalg.indexing.NDArrayIndex.interval(16, 32))
+                        .sumNumber()
+                        .doubleValue(),
+                1e-6);
     }
 
     @Test
@@ -55,16 +64,21 @@ class FastLSTMEquivalenceTest {
         MultiLayerNetwork fast = LstmNets.net(true, nIn, hidden, classes, t, DataType.FLOAT, new Adam(1e-2), 2);
         fast.setParams(stock.params().dup());
         for (int i = 0; i < 5; i++) {
-            DataSet ds = new DataSet(LstmNets.features(batch, nIn, t, DataType.FLOAT, 100 + i),
+            DataSet ds = new DataSet(
+                    LstmNets.features(batch, nIn, t, DataType.FLOAT, 100 + i),
                     LstmNets.labels(batch, classes, DataType.FLOAT, 100 + i));
             stock.fit(ds);
             fast.fit(ds);
             assertEquals(stock.score(), fast.score(), TOL, "score after step " + i);
         }
         System.out.printf("Adam x5: max |param diff| = %.3g%n", maxAbsDiff(stock.params(), fast.params()));
-        assertTrue(maxAbsDiff(stock.params(), fast.params()) < TOL,
+        assertTrue(
+                maxAbsDiff(stock.params(), fast.params()) < TOL,
                 "params differ by " + maxAbsDiff(stock.params(), fast.params()));
-        assertTrue(maxAbsDiff(stock.getUpdater().getStateViewArray(), fast.getUpdater().getStateViewArray()) < TOL);
+        assertTrue(maxAbsDiff(
+                        stock.getUpdater().getStateViewArray(),
+                        fast.getUpdater().getStateViewArray())
+                < TOL);
     }
 
     private static void assertEquivalent(int nIn, int hidden, int classes, int t, int batch, DataType type) {
@@ -97,11 +111,14 @@ class FastLSTMEquivalenceTest {
         INDArray gf = fast.gradient().gradient();
         assertArrayEquals(gs.shape(), gf.shape());
         double d = maxAbsDiff(gs, gf);
-        System.out.printf("%s nIn=%d n=%d T=%d B=%d: max |grad diff| = %.3g (max |grad| = %.3g)%n",
+        System.out.printf(
+                "%s nIn=%d n=%d T=%d B=%d: max |grad diff| = %.3g (max |grad| = %.3g)%n",
                 type, nIn, hidden, t, batch, d, gs.amaxNumber().doubleValue());
         assertTrue(d < TOL, type + " gradients differ by " + d + " (max |g| = " + gs.amaxNumber() + ")");
         assertTrue(gf.amaxNumber().doubleValue() > 1e-3, "gradient suspiciously small");
         // the per-parameter gradient map has the stock keys and is made of views of the flat gradient
-        assertEquals(stock.gradient().gradientForVariable().keySet(), fast.gradient().gradientForVariable().keySet());
+        assertEquals(
+                stock.gradient().gradientForVariable().keySet(),
+                fast.gradient().gradientForVariable().keySet());
     }
 }

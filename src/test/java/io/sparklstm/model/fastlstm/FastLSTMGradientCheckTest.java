@@ -1,5 +1,7 @@
 package io.sparklstm.model.fastlstm;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -18,8 +20,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** Finite-difference check of FastLSTM's analytic gradients with DL4J's GradientCheckUtil (double precision). */
 class FastLSTMGradientCheckTest {
 
@@ -27,7 +27,7 @@ class FastLSTMGradientCheckTest {
     private DataType defaultFloatingType;
 
     @BeforeEach
-    void doublePrecision() {        // GradientCheckUtil insists on the global default being DOUBLE
+    void doublePrecision() { // GradientCheckUtil insists on the global default being DOUBLE
         defaultType = Nd4j.dataType();
         defaultFloatingType = Nd4j.defaultFloatingPointType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
@@ -48,9 +48,14 @@ class FastLSTMGradientCheckTest {
                 .dist(new NormalDistribution(0, 1))
                 .list()
                 .layer(new FastLSTM.Builder().nOut(hidden1).build())
-                .layer(new LastTimeStep(new FastLSTM.Builder().nOut(hidden2).forgetGateBiasInit(0.5).build()))
+                .layer(new LastTimeStep(new FastLSTM.Builder()
+                        .nOut(hidden2)
+                        .forgetGateBiasInit(0.5)
+                        .build()))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .nOut(classes).activation(Activation.SOFTMAX).build())
+                        .nOut(classes)
+                        .activation(Activation.SOFTMAX)
+                        .build())
                 .setInputType(InputType.recurrent(nIn, t))
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
@@ -59,8 +64,12 @@ class FastLSTMGradientCheckTest {
         INDArray y = LstmNets.labels(batch, classes, DataType.DOUBLE, 3);
 
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
-                .net(net).input(x).labels(y)
-                .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
+                .net(net)
+                .input(x)
+                .labels(y)
+                .epsilon(1e-6)
+                .maxRelError(1e-3)
+                .minAbsoluteError(1e-8)
                 .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
         assertTrue(ok, "gradient check failed (see log)");
     }

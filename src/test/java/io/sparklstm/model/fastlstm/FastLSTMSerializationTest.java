@@ -1,5 +1,11 @@
 package io.sparklstm.model.fastlstm;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -10,13 +16,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
-
-import java.io.File;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** JSON and ModelSerializer round trips, and the unsupported features failing loudly. */
 class FastLSTMSerializationTest {
@@ -45,13 +44,15 @@ class FastLSTMSerializationTest {
     @Test
     void modelSerializerRoundTrip(@TempDir File dir) throws Exception {
         MultiLayerNetwork net = LstmNets.net(true, N_IN, HIDDEN, CLASSES, T, DataType.FLOAT, new Adam(1e-2), 7);
-        net.fit(new DataSet(LstmNets.features(BATCH, N_IN, T, DataType.FLOAT, 2),
-                LstmNets.labels(BATCH, CLASSES, DataType.FLOAT, 2)));      // non-trivial updater state
+        net.fit(new DataSet(
+                LstmNets.features(BATCH, N_IN, T, DataType.FLOAT, 2),
+                LstmNets.labels(BATCH, CLASSES, DataType.FLOAT, 2))); // non-trivial updater state
         File f = new File(dir, "fastlstm.zip");
         ModelSerializer.writeModel(net, f, true);
         MultiLayerNetwork back = ModelSerializer.restoreMultiLayerNetwork(f, true);
 
-        assertInstanceOf(FastLSTM.class, back.getLayerWiseConfigurations().getConf(0).getLayer());
+        assertInstanceOf(
+                FastLSTM.class, back.getLayerWiseConfigurations().getConf(0).getLayer());
         assertInstanceOf(FastLSTMLayer.class, back.getLayer(0));
         assertEquals(net.params(), back.params());
         assertEquals(net.getUpdater().getStateViewArray(), back.getUpdater().getStateViewArray());

@@ -19,11 +19,17 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /** The seed network (LSTM -> LSTM -> LastTimeStep(LSTM) -> softmax), built with the stock LSTM or FastLSTM. */
 final class LstmNets {
 
-    private LstmNets() {
-    }
+    private LstmNets() {}
 
-    static MultiLayerConfiguration conf(boolean fast, int nIn, int hidden, int nClasses, int timeSteps,
-                                        DataType dataType, IUpdater updater, long seed) {
+    static MultiLayerConfiguration conf(
+            boolean fast,
+            int nIn,
+            int hidden,
+            int nClasses,
+            int timeSteps,
+            DataType dataType,
+            IUpdater updater,
+            long seed) {
         return new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(dataType)
@@ -34,19 +40,30 @@ final class LstmNets {
                 .layer(lstm(fast, hidden))
                 .layer(new LastTimeStep(lstm(fast, hidden)))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .nOut(nClasses).activation(Activation.SOFTMAX).build())
+                        .nOut(nClasses)
+                        .activation(Activation.SOFTMAX)
+                        .build())
                 .setInputType(InputType.recurrent(nIn, timeSteps))
                 .build();
     }
 
     static BaseRecurrentLayer lstm(boolean fast, int hidden) {
-        return fast ? new FastLSTM.Builder().nOut(hidden).build()
+        return fast
+                ? new FastLSTM.Builder().nOut(hidden).build()
                 : new LSTM.Builder().nOut(hidden).activation(Activation.TANH).build();
     }
 
-    static MultiLayerNetwork net(boolean fast, int nIn, int hidden, int nClasses, int timeSteps,
-                                 DataType dataType, IUpdater updater, long seed) {
-        MultiLayerNetwork net = new MultiLayerNetwork(conf(fast, nIn, hidden, nClasses, timeSteps, dataType, updater, seed));
+    static MultiLayerNetwork net(
+            boolean fast,
+            int nIn,
+            int hidden,
+            int nClasses,
+            int timeSteps,
+            DataType dataType,
+            IUpdater updater,
+            long seed) {
+        MultiLayerNetwork net =
+                new MultiLayerNetwork(conf(fast, nIn, hidden, nClasses, timeSteps, dataType, updater, seed));
         net.init();
         return net;
     }
@@ -68,6 +85,9 @@ final class LstmNets {
     }
 
     static double maxAbsDiff(INDArray a, INDArray b) {
-        return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        return a.castTo(DataType.DOUBLE)
+                .sub(b.castTo(DataType.DOUBLE))
+                .amaxNumber()
+                .doubleValue();
     }
 }

@@ -1,12 +1,11 @@
 package io.sparklstm.model.fastlstm;
 
+import java.util.Arrays;
+import java.util.Locale;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
-
-import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * Training throughput of the seed network (28x28 input, LSTM(128) x2, LastTimeStep(LSTM(128)), Dense(10) softmax,
@@ -35,7 +34,8 @@ public final class LstmThroughputBench {
         }
         System.out.println("OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE"));
 
-        DataSet ds = new DataSet(LstmNets.features(BATCH, N_IN, T, DataType.FLOAT, 1),
+        DataSet ds = new DataSet(
+                LstmNets.features(BATCH, N_IN, T, DataType.FLOAT, 1),
                 LstmNets.labels(BATCH, CLASSES, DataType.FLOAT, 1));
         MultiLayerNetwork stock = LstmNets.net(false, N_IN, HIDDEN, CLASSES, T, DataType.FLOAT, new Adam(1e-3), 42);
         MultiLayerNetwork fast = LstmNets.net(true, N_IN, HIDDEN, CLASSES, T, DataType.FLOAT, new Adam(1e-3), 42);
@@ -47,8 +47,12 @@ public final class LstmThroughputBench {
         for (int r = 0; r < rounds; r++) {
             stockRates[r] = BATCH * timed / run(stock, ds, timed);
             fastRates[r] = BATCH * timed / run(fast, ds, timed);
-            System.out.printf(Locale.ROOT, "round %d: stock %.1f samples/s, fast %.1f samples/s%n",
-                    r + 1, stockRates[r], fastRates[r]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "round %d: stock %.1f samples/s, fast %.1f samples/s%n",
+                    r + 1,
+                    stockRates[r],
+                    fastRates[r]);
         }
         double s = Arrays.stream(stockRates).max().orElse(0);
         double f = Arrays.stream(fastRates).max().orElse(0);
