@@ -1,18 +1,16 @@
 package io.sparklstm.config;
 
-import io.sparklstm.BadInputException;
+import io.sparklstm.common.BadInputException;
 
-/** An option has a value the job cannot use; the message names the option, the value and what is expected. */
+/**
+ * An option has a value the job cannot use. The message names the option, where the value came from when that was a
+ * file, the value, and what the option accepts.
+ */
 public final class InvalidOptionException extends BadInputException {
-    private final String option;
 
-    public InvalidOptionException(String option, Object value, String expected) {
-        super("option " + option + ": got '" + value + "', expected " + expected);
-        this.option = option;
-    }
-
-    /** The option as typed on the command line, e.g. {@code --batch-size}. */
-    public String option() {
-        return option;
+    InvalidOptionException(Param<?> param, String source, String value) {
+        super("option " + param.option()
+                + (source == null ? "" : " (key '" + param.name() + "' in " + source + ")")
+                + ": got '" + value + "', expected " + param.expected());
     }
 }

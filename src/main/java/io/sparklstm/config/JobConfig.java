@@ -1,137 +1,80 @@
 package io.sparklstm.config;
 
-import io.sparklstm.model.LstmImplementation;
+import io.sparklstm.common.BadInputException;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.regex.Pattern;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
- * The effective configuration of one training run: immutable and validated when built, so every later stage can trust
- * it. Each check names the command-line option it belongs to, which is also the key in {@code conf/sparklstm.properties}
- * without the leading dashes.
- *
- * @param data               directory (any Hadoop FileSystem URI) holding the four MNIST-format IDX files
- * @param output             root of the model store (any Hadoop FileSystem URI)
- * @param runId              name of this run's directory under {@code <output>/runs/}
- * @param epochs             passes over the training set
- * @param batchSize          minibatch size of each worker
- * @param averagingFrequency minibatches each worker fits between two parameter averagings
- * @param workers            data-parallel workers; 0 means Spark's default parallelism
- * @param prefetchBatches    minibatches each worker loads ahead of the one it fits (0 disables the prefetch thread)
- * @param seed               seed of weight initialisation and of the per-epoch shuffle
- * @param learningRate       Adam's learning rate in the first epoch
- * @param lrDecay            factor applied to the learning rate after every epoch (1 = constant)
- * @param dropout            probability of dropping each input of LSTM layers 2 and 3 and of the dense layer in training
- * @param augmentShift       training images are moved by up to this many pixels along each axis, anew every epoch
- *                           (0 = no augmentation)
- * @param lstmUnits          units of each of the three LSTM layers
- * @param lstmImpl           LSTM layer implementation
- * @param trainLimit         use only the first N training examples; 0 means all
- * @param testLimit          use only the first N test examples; 0 means all
- * @param overwrite          replace an existing run directory of the same id
- * @param minAccuracy        quality gate: lowest test accuracy a run may have and still be promoted
- * @param maxRegression      quality gate: largest accuracy drop allowed against the promoted model
- * @param initFrom           warm start: {@code current}, a run id of the store, or a model.zip URI; null = random
- * @param keepRuns           retention: runs kept after a successful run (the promoted one always); 0 keeps all
- * @param evaluateEachEpoch  also measure test accuracy after every epoch (logged and in metrics.json)
+ * The effective configuration of one run: a value for every option of {@link JobParams}, each checked by its
+ * declaration, immutable once built so every later stage can trust it. Values are read and set by option
+ * ({@code config.get(JobParams.EPOCHS)}), never by position, so two options of the same type cannot be swapped.
  */
-public record JobConfig(
-        String data,
-        String output,
-        String runId,
-        int epochs,
-        int batchSize,
-        int averagingFrequency,
-        int workers,
-        int prefetchBatches,
-        long seed,
-        double learningRate,
-        double lrDecay,
-        double dropout,
-        int augmentShift,
-        int lstmUnits,
-        LstmImplementation lstmImpl,
-        int trainLimit,
-        int testLimit,
-        boolean overwrite,
-        double minAccuracy,
-        double maxRegression,
-        String initFrom,
-        int keepRuns,
-        boolean evaluateEachEpoch) {
-
-    /** Run ids become directory names on any FileSystem: a conservative portable alphabet, no leading dot. */
-    private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+public final class JobConfig {
 
     private static final DateTimeFormatter RUN_ID_CLOCK = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
-    public JobConfig {
-        requireText("--data", data);
-        requireText("--output", output);
-        if (runId == null || !RUN_ID.matcher(runId).matches() || runId.contains("..")) {
-            throw new InvalidOptionException(
-                    "--run-id",
-                    runId,
-                    "1-128 characters of letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'");
-        }
-        requirePositive("--epochs", epochs);
-        requirePositive("--batch-size", batchSize);
-        requirePositive("--averaging-frequency", averagingFrequency);
-        requireAtLeast("--workers", workers, 0, "an integer >= 1, or 0 for Spark's default parallelism");
-        requireAtLeast("--prefetch-batches", prefetchBatches, 0, "an integer >= 0");
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new InvalidOptionException("--learning-rate", learningRate, "a finite number > 0");
-        }
-        if (!(lrDecay > 0 && lrDecay <= 1)) {
-            throw new InvalidOptionException("--lr-decay", lrDecay, "a factor in (0, 1]; 1 keeps the rate constant");
-        }
-        if (!(dropout >= 0 && dropout < 1)) {
-            throw new InvalidOptionException("--dropout", dropout, "a probability in [0, 1); 0 disables dropout");
-        }
-        if (augmentShift < 0 || augmentShift > 8) {
-            throw new InvalidOptionException("--augment-shift", augmentShift, "pixels between 0 (off) and 8");
-        }
-        requirePositive("--lstm-units", lstmUnits);
-        if (lstmImpl == null) {
-            throw new InvalidOptionException("--lstm-impl", null, "fast or stock");
-        }
-        requireAtLeast("--train-limit", trainLimit, 0, "an integer >= 1, or 0 for all training examples");
-        requireAtLeast("--test-limit", testLimit, 0, "an integer >= 1, or 0 for all test examples");
-        requireFraction("--min-accuracy", minAccuracy);
-        requireFraction("--max-regression", maxRegression);
-        if (initFrom != null && initFrom.isBlank()) {
-            initFrom = null;
-        }
-        requireAtLeast("--keep-runs", keepRuns, 0, "an integer >= 1, or 0 to keep every run");
+    private final Map<Param<?>, Object> values;
+
+    private JobConfig(Map<Param<?>, Object> values) {
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
-    /** This configuration with {@code workers} resolved, e.g. from Spark's default parallelism. */
-    public JobConfig withWorkers(int resolvedWorkers) {
-        return new JobConfig(
-                data,
-                output,
-                runId,
-                epochs,
-                batchSize,
-                averagingFrequency,
-                resolvedWorkers,
-                prefetchBatches,
-                seed,
-                learningRate,
-                lrDecay,
-                dropout,
-                augmentShift,
-                lstmUnits,
-                lstmImpl,
-                trainLimit,
-                testLimit,
-                overwrite,
-                minAccuracy,
-                maxRegression,
-                initFrom,
-                keepRuns,
-                evaluateEachEpoch);
+    /** A builder starting from every option's declared default. */
+    public static Builder builder() {
+        Builder builder = new Builder(new LinkedHashMap<>());
+        for (Param<?> param : JobParams.ALL) {
+            builder.values.put(param, param.defaultValue());
+        }
+        return builder;
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(new LinkedHashMap<>(values));
+    }
+
+    /** The option's value; null only for an option without a default that was not given (e.g. --init-from). */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Param<T> param) {
+        return (T) values.get(param);
+    }
+
+    /** The run's id. */
+    public String runId() {
+        return get(JobParams.RUN_ID);
+    }
+
+    /**
+     * Every option that a properties file may hold, by name, as written in {@code config.json} and
+     * {@code provenance.json} (enums in lower case, unset options as null).
+     */
+    public Map<String, Object> asMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        values.forEach((param, value) -> {
+            if (!param.isCliOnly()) {
+                map.put(param.name(), value instanceof Enum<?> ? param.format(value) : value);
+            }
+        });
+        return map;
+    }
+
+    /**
+     * The options that shape the trained weights ({@link Param#isWeightShaping()}), by name: a checkpoint made with
+     * other values of any of them cannot be resumed.
+     */
+    public Map<String, Object> weightShaping() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        asMap().forEach((name, value) -> {
+            if (JobParams.named(name).orElseThrow().isWeightShaping()) {
+                map.put(name, value);
+            }
+        });
+        return map;
     }
 
     /** A run id made from the current UTC time, e.g. {@code 20261129T020304Z}: sortable and unique per second. */
@@ -139,25 +82,80 @@ public record JobConfig(
         return RUN_ID_CLOCK.format(clock.instant().atOffset(ZoneOffset.UTC));
     }
 
-    private static void requireFraction(String option, double value) {
-        if (!(value >= 0 && value <= 1)) {
-            throw new InvalidOptionException(option, value, "a fraction between 0 and 1 (e.g. 0.97)");
+    @Override
+    public String toString() {
+        return asMap().toString();
+    }
+
+    /** Collects values by option; {@link #build()} checks that the run can start with them. */
+    public static final class Builder {
+
+        private final Map<Param<?>, Object> values;
+
+        private Builder(Map<Param<?>, Object> values) {
+            this.values = values;
         }
-    }
 
-    private static void requireText(String option, String value) {
-        if (value == null || value.isBlank()) {
-            throw new InvalidOptionException(option, value, "a non-empty path or URI");
+        /** Whether the option has a value (given, or by default). */
+        public boolean has(Param<?> param) {
+            return values.get(param) != null;
         }
-    }
 
-    private static void requirePositive(String option, int value) {
-        requireAtLeast(option, value, 1, "an integer >= 1");
-    }
+        /** Sets a typed value, checked against the option's bounds. */
+        public <T> Builder set(Param<T> param, T value) {
+            values.put(param, value == null ? null : param.check(value));
+            return this;
+        }
 
-    private static void requireAtLeast(String option, int value, int min, String expected) {
-        if (value < min) {
-            throw new InvalidOptionException(option, value, expected);
+        /**
+         * Sets the option called {@code name} from text.
+         *
+         * @param source where the text comes from, for messages: null for the command line, else e.g. the file
+         * @throws BadInputException for an unknown name or a value the option does not accept
+         */
+        public Builder setText(String name, String text, String source) {
+            Param<?> param = JobParams.named(name)
+                    .filter(p -> source == null || !p.isCliOnly())
+                    .orElseThrow(() -> new BadInputException((source == null ? "" : source + ": ") + "unknown "
+                            + (source == null ? "option" : "key") + " '" + name + "', expected one of " + names()));
+            values.put(param, text == null || text.isEmpty() ? param.defaultValue() : param.parse(text, source));
+            return this;
+        }
+
+        /** The configuration; the run id must be set (the CLI defaults it to {@link #timestampRunId}). */
+        public JobConfig build() {
+            for (Param<?> param : JobParams.ALL) {
+                if (values.get(param) == null && param.defaultValue() != null) {
+                    throw new InvalidOptionException(param, null, null);
+                }
+            }
+            if (values.get(JobParams.RUN_ID) == null) {
+                throw new InvalidOptionException(JobParams.RUN_ID, null, null);
+            }
+            checkExamplesPerRound();
+            return new JobConfig(values);
+        }
+
+        /**
+         * Examples per averaging round ({@code workers x averaging-frequency x batch-size}) must fit the int counts of
+         * DL4J's training master; each option alone is within its bounds, their product need not be.
+         */
+        private void checkExamplesPerRound() {
+            int workers = (Integer) values.get(JobParams.WORKERS);
+            int frequency = (Integer) values.get(JobParams.AVERAGING_FREQUENCY);
+            int batch = (Integer) values.get(JobParams.BATCH_SIZE);
+            long perRound = (long) Math.max(1, workers) * frequency * batch;
+            if (perRound > Integer.MAX_VALUE) {
+                throw new BadInputException("options --workers x --averaging-frequency x --batch-size: got " + workers
+                        + " x " + frequency + " x " + batch + " = " + perRound
+                        + " examples per averaging round, expected at most " + Integer.MAX_VALUE);
+            }
+        }
+
+        private static TreeSet<String> names() {
+            TreeSet<String> names = new TreeSet<>();
+            JobParams.ALL.stream().filter(p -> !p.isCliOnly()).forEach(p -> names.add(p.name()));
+            return names;
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.sparklstm.data;
 
-import io.sparklstm.BadInputException;
+import io.sparklstm.common.BadInputException;
 
 /** A data file is not a well-formed IDX file of the kind expected; the message names the file. */
 public final class IdxFormatException extends BadInputException {

@@ -1,6 +1,6 @@
 package io.sparklstm.data;
 
-import io.sparklstm.BadInputException;
+import io.sparklstm.common.BadInputException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.sparklstm.evaluate;
 
 import io.sparklstm.data.Minibatches;
 import io.sparklstm.data.StagedSplit;
-import io.sparklstm.train.NativeThreads;
+import io.sparklstm.model.NativeThreads;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.datavec.spark.util.BroadcastHadoopConfigHolder;

@@ -2,7 +2,7 @@ package io.sparklstm.evaluate;
 
 import io.sparklstm.data.MinibatchFile;
 import io.sparklstm.data.Minibatches;
-import io.sparklstm.train.NativeThreads;
+import io.sparklstm.model.NativeThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collections;

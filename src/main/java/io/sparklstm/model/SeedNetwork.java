@@ -1,10 +1,16 @@
 package io.sparklstm.model;
 
+import io.sparklstm.config.JobConfig;
+import io.sparklstm.config.JobParams;
+import io.sparklstm.config.LstmImplementation;
 import io.sparklstm.data.Minibatches;
+import io.sparklstm.model.fastlstm.FastLSTM;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -32,9 +38,15 @@ import org.nd4j.linalg.schedule.ScheduleType;
 public record SeedNetwork(
         int units, double learningRate, double lrDecay, double dropout, long seed, LstmImplementation lstm) {
 
-    /** The network with the project's default, fast LSTM layers, a constant learning rate and no dropout. */
-    public SeedNetwork(int units, double learningRate, long seed) {
-        this(units, learningRate, 1.0, 0.0, seed, LstmImplementation.FAST);
+    /** The network the configuration asks for. */
+    public static SeedNetwork from(JobConfig config) {
+        return new SeedNetwork(
+                config.get(JobParams.LSTM_UNITS),
+                config.get(JobParams.LEARNING_RATE),
+                config.get(JobParams.LR_DECAY),
+                config.get(JobParams.DROPOUT),
+                config.get(JobParams.SEED),
+                config.get(JobParams.LSTM_IMPL));
     }
 
     /** The layer configuration, JSON-serializable and identical on the driver and every executor. */
@@ -48,9 +60,9 @@ public record SeedNetwork(
                                 : new Adam(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, lrDecay)))
                 .weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(lstm.layer(Minibatches.FEATURES, units, null))
-                .layer(lstm.layer(units, units, layerDropout()))
-                .layer(new LastTimeStep(lstm.layer(units, units, layerDropout())))
+                .layer(lstmLayer(Minibatches.FEATURES, units, null))
+                .layer(lstmLayer(units, units, layerDropout()))
+                .layer(new LastTimeStep(lstmLayer(units, units, layerDropout())))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .dropOut(layerDropout())
                         .nIn(units)
@@ -59,6 +71,25 @@ public record SeedNetwork(
                         .build())
                 .setInputType(InputType.recurrent(Minibatches.FEATURES, Minibatches.STEPS))
                 .build();
+    }
+
+    /** One LSTM layer of the chosen implementation; {@code dropout} applies to its input while training. */
+    private BaseRecurrentLayer lstmLayer(int inputs, int layerUnits, IDropout layerDropout) {
+        return switch (lstm) {
+            case FAST ->
+                new FastLSTM.Builder()
+                        .nIn(inputs)
+                        .nOut(layerUnits)
+                        .dropOut(layerDropout)
+                        .build();
+            case STOCK ->
+                new LSTM.Builder()
+                        .nIn(inputs)
+                        .nOut(layerUnits)
+                        .activation(Activation.TANH)
+                        .dropOut(layerDropout)
+                        .build();
+        };
     }
 
     /** A new dropout for one layer, null without dropout; see {@link PerThreadDropout} for why not DL4J's own. */

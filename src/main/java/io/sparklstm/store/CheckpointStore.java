@@ -2,8 +2,8 @@ package io.sparklstm.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparklstm.BadInputException;
-import io.sparklstm.train.EpochStats;
+import io.sparklstm.common.BadInputException;
+import io.sparklstm.common.EpochStats;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,8 +46,12 @@ public final class CheckpointStore {
         return dir;
     }
 
-    /** Saves the state after {@code epoch}. */
-    public void save(int epoch, MultiLayerNetwork network, Map<String, Object> settings, List<EpochStats> epochs)
+    /**
+     * Saves the state after {@code epoch}.
+     *
+     * @param fingerprint what the run was made with (see {@link #checkCompatible}); JSON-serializable values
+     */
+    public void save(int epoch, MultiLayerNetwork network, Map<String, Object> fingerprint, List<EpochStats> epochs)
             throws IOException {
         String name = String.format("%s%04d", PREFIX, epoch);
         Path tmp = new Path(dir, "." + name + ".tmp");
@@ -57,8 +61,7 @@ public final class CheckpointStore {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("epoch", epoch);
         state.put("modelSha256", sha);
-        state.put("settingsSha256", Settings.sha256(settings));
-        state.put("settings", settings);
+        state.put("settings", fingerprint);
         state.put("epochs", epochs);
         Json.write(fs, new Path(tmp, STATE), state);
         fs.delete(target, true);
@@ -73,26 +76,30 @@ public final class CheckpointStore {
     }
 
     /**
+     * Read-only: fails when the newest readable checkpoint was made with another fingerprint, so a run that could not
+     * resume is refused before it writes anything.
+     *
+     * @throws BadInputException naming the checkpoint and listing the differences
+     */
+    public void checkCompatible(Map<String, Object> fingerprint) throws IOException {
+        for (Path candidate : completed()) {
+            if (readState(candidate, fingerprint) != null) {
+                return;
+            }
+        }
+    }
+
+    /**
      * The newest usable checkpoint. Corrupt ones are skipped with a warning.
      *
-     * @throws BadInputException when the newest readable checkpoint was made with other settings: resuming it would
-     *                           silently mix two configurations, so the message lists the differences
+     * @throws BadInputException when the newest readable checkpoint was made with another fingerprint: resuming it
+     *     would silently mix two configurations, so the message lists the differences
      */
-    public Optional<Checkpoint> latest(Map<String, Object> settings) throws IOException {
+    public Optional<Checkpoint> latest(Map<String, Object> fingerprint) throws IOException {
         for (Path candidate : completed()) {
-            JsonNode state;
-            try {
-                state = Json.read(fs, new Path(candidate, STATE));
-            } catch (IOException e) {
-                log.warn("Skipping checkpoint {}: unreadable {} ({})", candidate, STATE, e.getMessage());
+            JsonNode state = readState(candidate, fingerprint);
+            if (state == null) {
                 continue;
-            }
-            Map<String, Object> saved = Json.MAPPER.convertValue(state.get("settings"), new TypeReference<>() {});
-            Map<String, Object> current = Settings.normalized(settings);
-            if (!current.equals(saved)) {
-                throw new BadInputException("cannot resume run from checkpoint " + candidate
-                        + ": its settings differ: " + differences(saved, current)
-                        + "; rerun with the checkpoint's settings, or use another --run-id");
             }
             try {
                 MultiLayerNetwork network = ModelFile.load(
@@ -100,12 +107,31 @@ public final class CheckpointStore {
                         new Path(candidate, RunStore.MODEL),
                         state.path("modelSha256").asText());
                 List<EpochStats> epochs = Json.MAPPER.convertValue(state.get("epochs"), new TypeReference<>() {});
-                return Optional.of(new Checkpoint(state.path("epoch").asInt(), network, saved, epochs));
+                return Optional.of(new Checkpoint(state.path("epoch").asInt(), network, epochs));
             } catch (ModelFile.CorruptModelException e) {
                 log.warn("Skipping corrupt checkpoint {}: {}", candidate, e.getMessage());
             }
         }
         return Optional.empty();
+    }
+
+    /** The checkpoint's state, null when unreadable; throws when it was made with another fingerprint. */
+    private JsonNode readState(Path candidate, Map<String, Object> fingerprint) {
+        JsonNode state;
+        try {
+            state = Json.read(fs, new Path(candidate, STATE));
+        } catch (IOException e) {
+            log.warn("Skipping checkpoint {}: unreadable {} ({})", candidate, STATE, e.getMessage());
+            return null;
+        }
+        Map<String, Object> saved = Json.MAPPER.convertValue(state.get("settings"), new TypeReference<>() {});
+        Map<String, Object> current = Json.normalized(fingerprint);
+        if (!current.equals(saved)) {
+            throw new BadInputException("cannot resume run from checkpoint " + candidate + ": its settings differ: "
+                    + differences(saved == null ? Map.of() : saved, current)
+                    + "; rerun with the checkpoint's settings, or use another --run-id");
+        }
+        return state;
     }
 
     /** Completed checkpoint directories, newest first. */

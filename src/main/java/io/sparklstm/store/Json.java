@@ -1,11 +1,13 @@
 package io.sparklstm.store;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -19,6 +21,15 @@ final class Json {
     static void write(FileSystem fs, Path file, Object value) throws IOException {
         try (OutputStream out = fs.create(file, false)) {
             MAPPER.writeValue(out, value);
+        }
+    }
+
+    /** The value as it reads back from JSON (e.g. a long 12345 becomes the int 12345), for comparisons. */
+    static Map<String, Object> normalized(Map<String, Object> value) {
+        try {
+            return MAPPER.readValue(MAPPER.writeValueAsBytes(value), new TypeReference<Map<String, Object>>() {});
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not serializable as JSON: " + value, e);
         }
     }
 

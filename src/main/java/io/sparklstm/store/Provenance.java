@@ -1,6 +1,6 @@
 package io.sparklstm.store;
 
-import io.sparklstm.train.EpochStats;
+import io.sparklstm.common.EpochStats;
 import java.util.List;
 import java.util.Map;
 
@@ -10,8 +10,7 @@ import java.util.Map;
  *
  * @param runId            the run
  * @param inputSha256      SHA-256 of every input file as stored, by path
- * @param config           the effective configuration
- * @param seed             the seed of initialisation and shuffling
+ * @param config           the effective configuration, by option name
  * @param versions         app version, git commit of the jar, DL4J, Spark and Java versions
  * @param sparkMaster      Spark master URL
  * @param applicationId    Spark application id
@@ -25,8 +24,7 @@ import java.util.Map;
 public record Provenance(
         String runId,
         Map<String, String> inputSha256,
-        Object config,
-        long seed,
+        Map<String, Object> config,
         Map<String, String> versions,
         String sparkMaster,
         String applicationId,
@@ -43,7 +41,6 @@ public record Provenance(
                 runId,
                 inputSha256,
                 config,
-                seed,
                 versions,
                 sparkMaster,
                 applicationId,

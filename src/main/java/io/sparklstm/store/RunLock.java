@@ -1,7 +1,7 @@
 package io.sparklstm.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparklstm.BadInputException;
+import io.sparklstm.common.BadInputException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.sparklstm.store;
 
-import io.sparklstm.BadInputException;
+import io.sparklstm.common.BadInputException;
+import io.sparklstm.config.JobParams;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -98,15 +100,45 @@ public final class RunStore {
         return RunLock.acquire(fs, root, runId, applicationId, lease);
     }
 
-    /** The promoted run, if any. */
+    /**
+     * The promoted run, if any.
+     *
+     * @throws BadInputException when {@code CURRENT} does not hold a valid run id (it is never followed as a path)
+     */
     public Optional<String> current() throws IOException {
         Path file = new Path(root, CURRENT);
         if (!fs.exists(file)) {
             return Optional.empty();
         }
+        String id;
         try (var in = fs.open(file)) {
-            String id = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-            return id.isEmpty() ? Optional.empty() : Optional.of(id);
+            id = new String(in.readNBytes(256), StandardCharsets.UTF_8).strip();
+        } catch (ChecksumException e) {
+            throw new BadInputException("--output " + root + ": " + CURRENT + " is damaged (" + e.getMessage()
+                    + "); write the id of a complete run into it, or delete it");
+        }
+        if (id.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JobParams.RUN_ID.parse(id, file.toString()));
+        } catch (BadInputException e) {
+            throw new BadInputException("--output " + root + ": " + CURRENT + " holds '" + id
+                    + "', not a run id; write the id of a run under runs/ into it, or delete it");
+        }
+    }
+
+    /**
+     * Checks the store's own state before a run starts: {@code CURRENT}, when present, names a complete run.
+     *
+     * @throws BadInputException naming the file and what is wrong with it
+     */
+    public void checkState() throws IOException {
+        Optional<String> current = current();
+        if (current.isPresent() && !fs.exists(new Path(runDir(current.get()), SUCCESS))) {
+            throw new BadInputException("--output " + root + ": " + CURRENT + " names run '" + current.get()
+                    + "', which is not a complete run of this store (no runs/" + current.get() + "/" + SUCCESS
+                    + "); write the id of a complete run into it, or delete it");
         }
     }
 

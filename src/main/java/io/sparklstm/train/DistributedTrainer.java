@@ -1,7 +1,9 @@
 package io.sparklstm.train;
 
+import io.sparklstm.common.EpochStats;
 import io.sparklstm.data.MinibatchLoader;
 import io.sparklstm.data.StagedSplit;
+import io.sparklstm.model.NativeThreads;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.DataSetLoader;

@@ -23,7 +23,7 @@ public final class EpochPlan {
     public static EpochPlan of(List<String> batchPaths, int workers, int averagingFrequency, long seed, int epoch) {
         List<String> order = new ArrayList<>(batchPaths);
         Collections.shuffle(order, new Random(seed * 1_000_003L + epoch));
-        int perRound = workers * averagingFrequency;
+        int perRound = Math.multiplyExact(workers, averagingFrequency);
         List<List<String>> rounds = new ArrayList<>();
         for (int start = 0; start < order.size(); start += perRound) {
             rounds.add(List.copyOf(order.subList(start, Math.min(order.size(), start + perRound))));

@@ -1,5 +1,6 @@
 package io.sparklstm.train;
 
+import io.sparklstm.model.NativeThreads;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;

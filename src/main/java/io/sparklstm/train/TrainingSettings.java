@@ -1,6 +1,7 @@
 package io.sparklstm.train;
 
 import io.sparklstm.config.JobConfig;
+import io.sparklstm.config.JobParams;
 import io.sparklstm.data.RandomShift;
 
 /**
@@ -16,20 +17,15 @@ import io.sparklstm.data.RandomShift;
 public record TrainingSettings(
         int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed, int augmentShift) {
 
-    /** Settings without augmentation. */
-    public TrainingSettings(int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed) {
-        this(workers, batchSize, averagingFrequency, prefetchBatches, seed, 0);
-    }
-
-    /** Settings from the job's configuration; {@code workers = 0} there resolves to {@code defaultParallelism}. */
+    /** Settings from the job's configuration; {@code --workers 0} there resolves to {@code defaultParallelism}. */
     public static TrainingSettings from(JobConfig config, int defaultParallelism) {
-        int workers = config.workers() > 0 ? config.workers() : defaultParallelism;
+        int workers = config.get(JobParams.WORKERS);
         return new TrainingSettings(
-                workers,
-                config.batchSize(),
-                config.averagingFrequency(),
-                config.prefetchBatches(),
-                config.seed(),
-                config.augmentShift());
+                workers > 0 ? workers : defaultParallelism,
+                config.get(JobParams.BATCH_SIZE),
+                config.get(JobParams.AVERAGING_FREQUENCY),
+                config.get(JobParams.PREFETCH_BATCHES),
+                config.get(JobParams.SEED),
+                config.get(JobParams.AUGMENT_SHIFT));
     }
 }

@@ -1,9 +1,9 @@
 package io.sparklstm.bench;
 
+import io.sparklstm.config.LstmImplementation;
 import io.sparklstm.data.Minibatches;
-import io.sparklstm.model.LstmImplementation;
+import io.sparklstm.model.NativeThreads;
 import io.sparklstm.model.SeedNetwork;
-import io.sparklstm.train.NativeThreads;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

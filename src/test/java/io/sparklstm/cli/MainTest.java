@@ -99,6 +99,8 @@ class MainTest {
         "--batch-size, 0, --batch-size",
         "--epochs, -1, --epochs",
         "--averaging-frequency, 0, --averaging-frequency",
+        "--averaging-frequency, 1073741824, --averaging-frequency",
+        "--batch-size, 8193, --batch-size",
         "--learning-rate, 0, --learning-rate",
         "--learning-rate, -0.1, --learning-rate",
         "--lstm-units, 0, --lstm-units",

@@ -1,5 +1,6 @@
 package io.sparklstm.cluster;
 
+import io.sparklstm.Mnist;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,13 +10,14 @@ import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 
 /**
  * A real HDFS (NameNode + DataNodes, Hadoop's MiniDFSCluster) on 127.0.0.1 for the cluster path on one machine.
  *
  * <p>In-process: {@link #start(Path, int)} / {@link #close()}. As its own JVM ({@link #main}), used by
- * submit/local-cluster.sh and StandaloneClusterIntegrationTest:
+ * submit/local-cluster.sh and StandaloneClusterIT:
  *
  * <pre>
  *   java -cp target/test-classes:$(cat target/cluster-classpath/test.txt) io.sparklstm.cluster.MiniHdfs \
@@ -27,6 +29,8 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
  * --exit-on-stdin-close} is given, or when process {@code --parent-pid} exits: it never outlives its owner.
  */
 public final class MiniHdfs implements AutoCloseable {
+
+    private static MiniHdfs shared;
 
     private final MiniDFSCluster cluster;
     private final Path baseDir;
@@ -55,6 +59,34 @@ public final class MiniHdfs implements AutoCloseable {
                 .build();
         cluster.waitActive();
         return new MiniHdfs(cluster, baseDir);
+    }
+
+    /**
+     * One HDFS (a single DataNode) shared by the tests of a JVM, started on first use with a copy of MNIST under
+     * {@link #sharedMnist()}, and shut down with the JVM.
+     */
+    public static synchronized MiniHdfs shared() throws IOException {
+        if (shared == null) {
+            shared = start(Files.createTempDirectory("sparklstm-hdfs"), 1);
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+            shared.fileSystem()
+                    .copyFromLocalFile(
+                            false,
+                            true,
+                            new org.apache.hadoop.fs.Path(Mnist.dir().toUri()),
+                            new org.apache.hadoop.fs.Path("/data/mnist"));
+        }
+        return shared;
+    }
+
+    /** MNIST on the shared HDFS. */
+    public static String sharedMnist() throws IOException {
+        return shared().uri() + "/data/mnist";
+    }
+
+    /** A client of this HDFS. */
+    public FileSystem fileSystem() throws IOException {
+        return new org.apache.hadoop.fs.Path(uri()).getFileSystem(configuration());
     }
 
     /** {@code hdfs://127.0.0.1:PORT}, without a trailing slash. */

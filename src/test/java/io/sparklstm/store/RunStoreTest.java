@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparklstm.BadInputException;
-import io.sparklstm.model.SeedNetwork;
+import io.sparklstm.Fixtures;
+import io.sparklstm.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ class RunStoreTest {
 
     @Test
     void savedModelReloadsWithIdenticalOutputs() throws IOException {
-        MultiLayerNetwork net = new SeedNetwork(8, 1e-3, 3).newNetwork();
+        MultiLayerNetwork net = Fixtures.network(8, 1e-3, 3).newNetwork();
         INDArray input = Nd4j.rand(DataType.FLOAT, 4, 28, 28);
         net.fit(input, Nd4j.eye(10).getRows(0, 1, 2, 3).castTo(DataType.FLOAT)); // non-trivial updater state
 
@@ -48,7 +48,7 @@ class RunStoreTest {
 
     @Test
     void refusesAnExistingRunUnlessOverwriting() throws IOException {
-        MultiLayerNetwork net = new SeedNetwork(8, 1e-3, 3).newNetwork();
+        MultiLayerNetwork net = Fixtures.network(8, 1e-3, 3).newNetwork();
         RunStore store = store();
         store.checkWritable("r1", false);
         store.publish("r1", net, Map.of("accuracy", 0.1), Map.of(), provenance("r1"), false);
@@ -63,19 +63,7 @@ class RunStoreTest {
 
     private static Provenance provenance(String runId) {
         return new Provenance(
-                runId,
-                Map.of(),
-                Map.of(),
-                3,
-                Map.of(),
-                "local[1]",
-                "app-1",
-                "start",
-                "end",
-                null,
-                null,
-                List.of(),
-                null);
+                runId, Map.of(), Map.of(), Map.of(), "local[1]", "app-1", "start", "end", null, null, List.of(), null);
     }
 
     private RunStore store() throws IOException {

@@ -3,7 +3,7 @@ package io.sparklstm.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.sparklstm.model.SeedNetwork;
+import io.sparklstm.Fixtures;
 import java.nio.ByteBuffer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
@@ -47,7 +47,7 @@ class BulkNd4jKryoRegistratorTest {
 
     @Test
     void roundBroadcastRoundTrips() {
-        MultiLayerNetwork net = new SeedNetwork(16, 1e-3, 7).newNetwork();
+        MultiLayerNetwork net = Fixtures.network(16, 1e-3, 7).newNetwork();
         net.initGradientsView();
         INDArray updaterState = Nd4j.rand(DataType.FLOAT, 1, net.numParams() * 2);
         NetBroadcastTuple back =

@@ -2,6 +2,7 @@ package io.sparklstm.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sparklstm.Fixtures;
 import io.sparklstm.Mnist;
 import io.sparklstm.TestSpark;
 import io.sparklstm.data.StagedSplit;
@@ -27,8 +28,8 @@ class ParityTest {
     void oneWorkerEqualsSingleMachineTraining() throws IOException {
         JavaSparkContext sc = TestSpark.context();
         StagedSplit train = Mnist.stageTrain(sc, tmp, 640, 32);
-        SeedNetwork seed = new SeedNetwork(16, 1e-3, 42);
-        TrainingSettings settings = new TrainingSettings(1, 32, 5, 2, 7);
+        SeedNetwork seed = Fixtures.network(16, 1e-3, 42);
+        TrainingSettings settings = Fixtures.settings(1, 32, 5, 2, 7);
 
         DistributedTrainer distributed = new DistributedTrainer(sc, seed.newNetwork(), settings);
         distributed.fitEpoch(1, train);

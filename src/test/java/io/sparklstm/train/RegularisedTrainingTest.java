@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.Mnist;
 import io.sparklstm.TestSpark;
+import io.sparklstm.config.LstmImplementation;
 import io.sparklstm.data.StagedSplit;
-import io.sparklstm.model.LstmImplementation;
 import io.sparklstm.model.SeedNetwork;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static io.sparklstm.model.fastlstm.LstmNets.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparklstm.model.LstmImplementation;
+import io.sparklstm.config.LstmImplementation;
 import io.sparklstm.model.SeedNetwork;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -1,4 +1,4 @@
-package io.sparklstm;
+package io.sparklstm.common;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,8 @@
-package io.sparklstm;
+package io.sparklstm.job;
 
+import io.sparklstm.common.BadInputException;
 import io.sparklstm.config.JobConfig;
+import io.sparklstm.config.JobParams;
 import io.sparklstm.model.SeedNetwork;
 import io.sparklstm.store.RunStore;
 import java.io.IOException;
@@ -30,9 +32,9 @@ final class WarmStart {
     static WarmStart resolve(JobConfig config, RunStore store, Configuration hadoop) throws IOException {
         WarmStart start = load(config, store, hadoop);
         if (start.source != null) {
-            long needed = seedOf(config).newNetwork().numParams();
+            long needed = SeedNetwork.from(config).newNetwork().numParams();
             if (start.source.numParams() != needed) {
-                throw new BadInputException("--init-from " + config.initFrom() + ": the model has "
+                throw new BadInputException("--init-from " + config.get(JobParams.INIT_FROM) + ": the model has "
                         + start.source.numParams() + " parameters, this configuration needs " + needed
                         + " (different --lstm-units?)");
             }
@@ -40,19 +42,8 @@ final class WarmStart {
         return start;
     }
 
-    /** The network architecture this run's configuration asks for. */
-    static SeedNetwork seedOf(JobConfig config) {
-        return new SeedNetwork(
-                config.lstmUnits(),
-                config.learningRate(),
-                config.lrDecay(),
-                config.dropout(),
-                config.seed(),
-                config.lstmImpl());
-    }
-
     private static WarmStart load(JobConfig config, RunStore store, Configuration hadoop) throws IOException {
-        String from = config.initFrom();
+        String from = config.get(JobParams.INIT_FROM);
         if (from == null) {
             return new WarmStart(null, null);
         }
@@ -75,7 +66,7 @@ final class WarmStart {
             return new WarmStart(
                     ModelSerializer.restoreMultiLayerNetwork(in, false),
                     fs.makeQualified(file).toString());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             throw new BadInputException("--init-from " + from + ": not a DL4J model (" + e.getMessage() + ")");
         }
     }

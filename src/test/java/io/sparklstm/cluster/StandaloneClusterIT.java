@@ -59,7 +59,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * SPARK_HOME whose jars/ links the provided (Spark + Hadoop) classpath, spark.txt: the same set target/spark-home/jars
  * holds after packaging. The shaded jar itself is exercised by submit/local-cluster.sh.
  */
-class StandaloneClusterIntegrationTest {
+class StandaloneClusterIT {
 
     private static final Path ROOT = SubmitScripts.ROOT;
     private static final int TRAIN_LIMIT = 1500;

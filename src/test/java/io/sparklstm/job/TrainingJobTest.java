@@ -1,4 +1,4 @@
-package io.sparklstm;
+package io.sparklstm.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparklstm.Mnist;
+import io.sparklstm.TestSpark;
 import io.sparklstm.cli.Main;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.data.Minibatches;
@@ -101,7 +103,7 @@ class TrainingJobTest {
         }
         JsonNode config = new ObjectMapper().readTree(run.resolve("config.json").toFile());
         assertEquals(2, config.get("workers").asInt(), "effective worker count recorded");
-        assertEquals(64, config.get("batchSize").asInt());
+        assertEquals(64, config.get("batch-size").asInt());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.sparklstm.train;
+package io.sparklstm.model;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.JavaSparkContext;

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * script's spark-submit command is run through Spark's real SparkSubmit (k8s://, cluster deploy mode) in this JVM,
  * and the driver pod and config map it creates are checked. No pod runs: the stand-in only stores what it is sent.
  */
-class KubernetesSubmissionTest {
+class KubernetesSubmissionIT {
 
     static KubernetesMockServer server;
     static KubernetesClient client;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.JobProcess;
-import io.sparklstm.MiniHdfs;
+import io.sparklstm.cluster.MiniHdfs;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -21,14 +21,14 @@ import org.junit.jupiter.api.Test;
  * takes over the dead run's lock, resumes from the epoch-1 checkpoint, completes, and ends where an uninterrupted run
  * ends, with no duplicate or partial run directory.
  */
-class KillAndResumeTest {
+class KillAndResumeIT {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(6);
 
     @Test
     void killedDriverResumesFromTheLastCheckpoint() throws Exception {
-        String reference = MiniHdfs.uri() + "/stores/reference-" + UUID.randomUUID();
-        String nightly = MiniHdfs.uri() + "/stores/nightly-" + UUID.randomUUID();
+        String reference = MiniHdfs.shared().uri() + "/stores/reference-" + UUID.randomUUID();
+        String nightly = MiniHdfs.shared().uri() + "/stores/nightly-" + UUID.randomUUID();
 
         try (JobProcess uninterrupted = JobProcess.start(args(reference))) {
             assertEquals(0, uninterrupted.waitFor(TIMEOUT), uninterrupted.tail());
@@ -41,7 +41,7 @@ class KillAndResumeTest {
             killed.kill();
             assertFalse(killed.lines().stream().anyMatch(l -> l.contains("Epoch 2/3")), "killed before epoch 2 ended");
         }
-        FileSystem fs = MiniHdfs.fs();
+        FileSystem fs = MiniHdfs.shared().fileSystem();
         assertFalse(fs.exists(new Path(nightly + "/runs/nightly")), "no partial run directory");
         assertTrue(fs.exists(new Path(nightly + "/" + RunLock.FILE)), "the dead driver's lock is left behind");
 
@@ -68,7 +68,7 @@ class KillAndResumeTest {
     private static String[] args(String store) throws IOException {
         return new String[] {
             "--data",
-            MiniHdfs.mnist(),
+            MiniHdfs.sharedMnist(),
             "--output",
             store,
             "--run-id",

@@ -1,4 +1,4 @@
-package io.sparklstm.train;
+package io.sparklstm.common;
 
 /**
  * What one epoch cost and achieved.

@@ -1,8 +1,8 @@
-package io.sparklstm.store;
+package io.sparklstm.job;
 
+import io.sparklstm.common.EpochStats;
 import io.sparklstm.evaluate.ClassificationReport;
 import io.sparklstm.evaluate.QualityGate;
-import io.sparklstm.train.EpochStats;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.stream.IntStream;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparklstm.BadInputException;
-import io.sparklstm.MiniHdfs;
 import io.sparklstm.TestSpark;
-import io.sparklstm.TrainingJob;
 import io.sparklstm.cli.Main;
+import io.sparklstm.cluster.MiniHdfs;
+import io.sparklstm.common.BadInputException;
+import io.sparklstm.job.TrainingJob;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,15 +30,15 @@ import org.junit.jupiter.api.Test;
  * The model store on a real HDFS (MiniDFSCluster) under the conditions of unattended nightly runs: crashes before
  * publishing, a model that is worse, resumes, warm starts, retention and a second run that overlaps the first.
  */
-class NightlyStoreTest {
+class NightlyStoreIT {
 
     private String store;
     private FileSystem fs;
 
     @BeforeEach
     void freshStore() throws IOException {
-        store = MiniHdfs.uri() + "/stores/" + UUID.randomUUID();
-        fs = MiniHdfs.fs();
+        store = MiniHdfs.shared().uri() + "/stores/" + UUID.randomUUID();
+        fs = MiniHdfs.shared().fileSystem();
     }
 
     @AfterEach
@@ -50,7 +50,7 @@ class NightlyStoreTest {
     private TrainingJob.Result run(String runId, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "--data",
-                MiniHdfs.mnist(),
+                MiniHdfs.sharedMnist(),
                 "--output",
                 store,
                 "--run-id",
@@ -158,7 +158,7 @@ class NightlyStoreTest {
         int exit = Main.execute(
                 new String[] {
                     "--data",
-                    MiniHdfs.mnist(),
+                    MiniHdfs.sharedMnist(),
                     "--output",
                     store,
                     "--run-id",

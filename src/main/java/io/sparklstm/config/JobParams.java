@@ -1,0 +1,228 @@
+package io.sparklstm.config;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Every option of the training job, each declared once. The upper bounds are values the job can really run: with all
+ * of them at their maximum no count downstream overflows (the largest product, examples per averaging round, is
+ * {@code workers x averaging-frequency x batch-size} = 4096 x 10,000 x 8192 and is computed in {@code long}).
+ *
+ * <p>To add an option: declare it here (and add it to {@link #ALL}), then read it where it is used with
+ * {@link JobConfig#get}. The command line, the properties files, validation, {@code config.json}, the resume
+ * fingerprint and the docs follow; {@code OptionsDocTest} tells you to regenerate {@code docs/options.md} and
+ * {@code conf/sparklstm.properties} ({@code mvn -q exec:java@options-doc}).
+ */
+public final class JobParams {
+
+    /** Run ids become directory names on any FileSystem: a conservative portable alphabet, no leading dot. */
+    private static final Pattern RUN_ID_PATTERN = Pattern.compile("(?!.*\\.\\.)[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private static final Pattern ANY = Pattern.compile("(?s).+");
+
+    public static final Param<String> DATA = Param.text(
+            "data",
+            "URI",
+            "data/mnist",
+            ANY,
+            "a directory path or URI",
+            "Directory with train-/t10k- images-idx3-ubyte and labels-idx1-ubyte files, raw or .gz, on any Hadoop"
+                    + " FileSystem.");
+
+    public static final Param<String> OUTPUT = Param.text(
+            "output",
+            "URI",
+            "store",
+            ANY,
+            "a directory path or URI (the model store)",
+            "Model store; the run is written to <output>/runs/<run-id>/.");
+
+    public static final Param<String> RUN_ID = Param.text(
+            "run-id",
+            "ID",
+            null,
+            RUN_ID_PATTERN,
+            "1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'",
+            "Name of the run directory; rerunning an id resumes its last checkpoint (default: the UTC start time,"
+                    + " e.g. 20261129T020304Z).");
+
+    public static final Param<Integer> EPOCHS = Param.integer(
+                    "epochs", "N", 1, 1000, 10, "Passes over the training set.")
+            .note("The training defaults (epochs, learning-rate, lr-decay, dropout, augment-shift) were chosen"
+                    + " together from full-MNIST runs on 2 cores (docs/performance.md): with them the network passes"
+                    + " 99.0 % test accuracy at epoch 6 and measured 99.24 % after epoch 10.");
+
+    public static final Param<Integer> BATCH_SIZE = Param.integer(
+                    "batch-size", "N", 1, 8192, 64, "Minibatch size of each worker.")
+            .shapesWeights();
+
+    public static final Param<Integer> AVERAGING_FREQUENCY = Param.integer(
+                    "averaging-frequency",
+                    "N",
+                    1,
+                    10_000,
+                    20,
+                    "Minibatches each worker fits between two parameter averagings.")
+            .shapesWeights()
+            .note("20 measured 1.3-1.7x faster than 5 on 2 cores (each round costs a Spark job, a broadcast and a"
+                    + " network rebuild per task) at the same accuracy (docs/performance.md).");
+
+    public static final Param<Integer> WORKERS = Param.integer(
+                    "workers", "N", 0, 4096, 0, "Data-parallel workers; 0 = Spark's default parallelism.")
+            .shapesWeights();
+
+    public static final Param<Integer> PREFETCH_BATCHES = Param.integer(
+                    "prefetch-batches", "N", 0, 64, 0, "Minibatches each worker loads ahead of the one it fits.")
+            .note("0 measured faster with one core per worker (a prefetch thread competes with the fitting thread"
+                    + " for the same core); raise it when reading from slow remote storage.");
+
+    public static final Param<Long> SEED = Param.anyLong(
+                    "seed", "N", 12345L, "Seed of weight initialisation, data shuffling, dropout and augmentation.")
+            .shapesWeights();
+
+    public static final Param<Double> LEARNING_RATE = Param.number(
+                    "learning-rate", "X", 0, true, 10, 0.002, "Adam's learning rate in epoch 1.")
+            .shapesWeights();
+
+    public static final Param<Double> LR_DECAY = Param.number(
+                    "lr-decay",
+                    "X",
+                    0,
+                    true,
+                    1,
+                    0.85,
+                    "Multiply the learning rate by X after every epoch; 1 keeps it constant.")
+            .shapesWeights();
+
+    public static final Param<Double> DROPOUT = Param.number(
+                    "dropout",
+                    "P",
+                    0,
+                    false,
+                    0.95,
+                    0.3,
+                    "Dropout probability on the inputs of LSTM layers 2 and 3 and of the dense layer while training;"
+                            + " 0 = none.")
+            .shapesWeights();
+
+    public static final Param<Integer> AUGMENT_SHIFT = Param.integer(
+                    "augment-shift",
+                    "PX",
+                    0,
+                    8,
+                    2,
+                    "Move each training image by a random offset of up to PX pixels per axis, anew every epoch;"
+                            + " 0 = off.")
+            .shapesWeights();
+
+    public static final Param<Integer> LSTM_UNITS = Param.integer(
+                    "lstm-units", "N", 1, 4096, 128, "Units of each of the three LSTM layers.")
+            .shapesWeights();
+
+    public static final Param<LstmImplementation> LSTM_IMPL = Param.choice(
+                    "lstm-impl",
+                    "IMPL",
+                    LstmImplementation.class,
+                    LstmImplementation.FAST,
+                    "LSTM layer implementation: fast (the project's FastLSTM, same math and parameters) or stock"
+                            + " (DL4J's LSTM).")
+            .shapesWeights();
+
+    public static final Param<Integer> TRAIN_LIMIT = Param.integer(
+                    "train-limit", "N", 0, 1_000_000_000, 0, "Use only the first N training examples; 0 = all.")
+            .shapesWeights();
+
+    public static final Param<Integer> TEST_LIMIT =
+            Param.integer("test-limit", "N", 0, 1_000_000_000, 0, "Use only the first N test examples; 0 = all.");
+
+    public static final Param<Boolean> OVERWRITE =
+            Param.flag("overwrite", false, "Replace an existing run directory with the same id.");
+
+    public static final Param<Boolean> EVALUATE_EACH_EPOCH = Param.flag(
+            "evaluate-each-epoch",
+            false,
+            "Also measure test accuracy after every epoch: logged and recorded in metrics.json (costs one"
+                    + " evaluation pass per epoch).");
+
+    public static final Param<Double> MIN_ACCURACY = Param.number(
+            "min-accuracy",
+            "X",
+            0,
+            false,
+            1,
+            0.0,
+            "Quality gate: promote only a model with at least this test accuracy (a fraction, e.g. 0.97).");
+
+    public static final Param<Double> MAX_REGRESSION = Param.number(
+            "max-regression",
+            "X",
+            0,
+            false,
+            1,
+            0.01,
+            "Quality gate: largest test-accuracy drop allowed against the promoted (CURRENT) model, measured on the"
+                    + " same test set.");
+
+    public static final Param<String> INIT_FROM = Param.text(
+                    "init-from",
+                    "MODEL",
+                    null,
+                    ANY,
+                    "'current', a run id of the store or a model.zip URI",
+                    "Warm start from 'current', a run id of the store, or a model.zip URI instead of random weights"
+                            + " (default: random).")
+            .shapesWeights();
+
+    public static final Param<Integer> KEEP_RUNS = Param.integer(
+            "keep-runs",
+            "N",
+            0,
+            100_000,
+            0,
+            "After a successful run keep the newest N runs (never deleting CURRENT); 0 keeps all.");
+
+    public static final Param<String> CONFIG = Param.text(
+                    "config",
+                    "FILE",
+                    null,
+                    ANY,
+                    "a properties file",
+                    "Properties file of option defaults (keys: option names without dashes), on top of the bundled"
+                            + " conf/sparklstm.properties.")
+            .cliOnly();
+
+    /** Every option, in the order of {@code --help}, the docs and the bundled properties file. */
+    public static final List<Param<?>> ALL = List.of(
+            DATA,
+            OUTPUT,
+            RUN_ID,
+            EPOCHS,
+            BATCH_SIZE,
+            AVERAGING_FREQUENCY,
+            WORKERS,
+            PREFETCH_BATCHES,
+            SEED,
+            LEARNING_RATE,
+            LR_DECAY,
+            DROPOUT,
+            AUGMENT_SHIFT,
+            LSTM_UNITS,
+            LSTM_IMPL,
+            TRAIN_LIMIT,
+            TEST_LIMIT,
+            OVERWRITE,
+            EVALUATE_EACH_EPOCH,
+            MIN_ACCURACY,
+            MAX_REGRESSION,
+            INIT_FROM,
+            KEEP_RUNS,
+            CONFIG);
+
+    private JobParams() {}
+
+    /** The option with this name (properties key, without dashes). */
+    public static Optional<Param<?>> named(String name) {
+        return ALL.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,62 @@
+package io.sparklstm.job;
+
+import io.sparklstm.common.BadInputException;
+import io.sparklstm.config.JobParams;
+import io.sparklstm.evaluate.ClassificationReport;
+import io.sparklstm.evaluate.DistributedEvaluator;
+import io.sparklstm.evaluate.QualityGate;
+import io.sparklstm.store.RunStore;
+import java.io.IOException;
+import java.util.Optional;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stage: the trained model on the test set (unless the last epoch already measured it), then the promoted model on
+ * the same test set in the same run, and the quality gate's decision between them.
+ */
+final class Evaluate {
+
+    private static final Logger log = LoggerFactory.getLogger(Evaluate.class);
+
+    private final DistributedEvaluator evaluator;
+
+    Evaluate(JavaSparkContext sc) {
+        this.evaluator = new DistributedEvaluator(sc);
+    }
+
+    Evaluation run(RunPlan plan, StagedData data, Trained trained) throws IOException {
+        ClassificationReport report = trained.lastEvaluation() != null
+                ? trained.lastEvaluation()
+                : evaluator.evaluate(trained.network(), data.test());
+        log.info(String.format(
+                "Test accuracy %.4f, macro F1 %.4f on %d examples",
+                report.accuracy(), report.macroF1(), report.examples()));
+        return new Evaluation(report, judge(plan, data, report.accuracy()));
+    }
+
+    /** Evaluates the promoted model on this run's test set and applies the gate. */
+    private QualityGate.Decision judge(RunPlan plan, StagedData data, double accuracy) throws IOException {
+        QualityGate gate = new QualityGate(
+                plan.config().get(JobParams.MIN_ACCURACY), plan.config().get(JobParams.MAX_REGRESSION));
+        RunStore store = plan.store();
+        Optional<String> current = store.current().filter(id -> !id.equals(plan.runId()));
+        if (current.isEmpty()) {
+            return gate.decide(accuracy, null, Double.NaN);
+        }
+        try {
+            double baseline = evaluator
+                    .evaluate(store.loadModel(current.get()), data.test())
+                    .accuracy();
+            log.info(String.format("Current model %s: accuracy %.4f on the same test set", current.get(), baseline));
+            return gate.decide(accuracy, current.get(), baseline);
+        } catch (IOException | BadInputException e) {
+            log.warn(
+                    "Current model {} cannot be loaded ({}); judging the new model on --min-accuracy alone",
+                    current.get(),
+                    e.getMessage());
+            return gate.decide(accuracy, null, Double.NaN);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.sparklstm.job;
+
+import io.sparklstm.config.JobConfig;
+import io.sparklstm.model.NativeThreads;
+import io.sparklstm.store.RunLock;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One training run as a pipeline of stages, each a small class with typed input and output, data flowing one way:
+ *
+ * <pre>
+ * Preflight -&gt; lock -&gt; StageMinibatches -&gt; Train -&gt; Evaluate -&gt; Publish -&gt; Promote -&gt; CleanUp
+ * </pre>
+ *
+ * {@link Preflight} makes every check of user input and store state before anything is written, so bad input leaves
+ * the output untouched. A run killed at any point is resumed by rerunning the same command.
+ */
+public final class TrainingJob {
+
+    /** A lock whose heartbeat is older than this is considered abandoned (see {@link RunLock}). */
+    static final Duration LOCK_LEASE = Duration.ofMinutes(10);
+
+    private static final Logger log = LoggerFactory.getLogger(TrainingJob.class);
+
+    private final JobConfig config;
+    private final JavaSparkContext sc;
+
+    public TrainingJob(JobConfig config, JavaSparkContext sc) {
+        this.config = config;
+        this.sc = sc;
+    }
+
+    /**
+     * The published run.
+     *
+     * @param runDir   where it is
+     * @param metrics  its metrics, including the gate's decision
+     * @param promoted whether it became CURRENT
+     */
+    public record Result(Path runDir, RunMetrics metrics, boolean promoted) {}
+
+    public Result run() throws IOException {
+        String startedAt = Instant.now().toString();
+        NativeThreads.limitOnce(NativeThreads.taskCpus(sc));
+        Preflight preflight = new Preflight(sc.hadoopConfiguration(), sc.defaultParallelism());
+        RunPlan plan = preflight.check(config);
+        log.info(
+                "Run {}: data {} ({} train, {} test examples available), store {}",
+                plan.runId(),
+                plan.inputs().directory(),
+                plan.inputs().train().count(),
+                plan.inputs().test().count(),
+                plan.store().root());
+
+        try (RunLock lock = plan.store().lock(plan.runId(), sc.sc().applicationId(), LOCK_LEASE)) {
+            preflight.recheckUnderLock(plan);
+            StagedData data = new StageMinibatches(sc).run(plan);
+            Trained trained = new Train(sc).run(plan, data);
+            Evaluation evaluation = new Evaluate(sc).run(plan, data, trained);
+            Publish.Published published = new Publish(sc, startedAt).run(plan, data, trained, evaluation);
+            boolean promoted = new Promote().run(plan, evaluation.gate());
+            new CleanUp().run(plan);
+            return new Result(published.dir(), published.metrics(), promoted);
+        }
+    }
+}
