@@ -3,7 +3,7 @@
 # in a pod made from IMAGE (built with submit/Dockerfile), and it starts EXECUTOR_INSTANCES executor pods.
 #
 # Usage: submit/k8s.sh [--help] [--] [job options...]
-#   e.g. K8S_MASTER=k8s://https://10.0.0.1:6443 IMAGE=registry.example.com/sparklstm:0.1.0 \
+#   e.g. K8S_MASTER=k8s://https://10.0.0.1:6443 IMAGE=registry.example.com/sparklstm:<version> \
 #        submit/k8s.sh --data hdfs://nn:8020/mnist --output hdfs://nn:8020/sparklstm
 # Needs a namespace and a service account allowed to create pods, services and configmaps there
 # (submit/k8s/rbac.yaml). --data/--output must be reachable from the pods (hdfs://; the image has no s3a jars).
@@ -11,7 +11,8 @@
 # Settings (environment variables, default in brackets):
 #   SPARK_HOME                Spark 3.5.x distribution with spark-kubernetes (bin/spark-submit)    [required]
 #   K8S_MASTER                API server, k8s://https://host:port                                  [required]
-#   IMAGE                     the job's image (submit/Dockerfile)                                  [sparklstm:0.1.0]
+#   IMAGE                     the job's image (submit/docker-build.sh)                             [sparklstm:<version>,
+#                             the version read from pom.xml]
 #   IMAGE_PULL_POLICY         Always, IfNotPresent or Never                                        [IfNotPresent]
 #   IMAGE_PULL_SECRETS        comma-separated secret names for a private registry                  [unset]
 #   NAMESPACE                 namespace of the driver and executor pods                            [sparklstm]
@@ -26,15 +27,20 @@
 #   DRIVER_MEMORY_OVERHEAD    driver pod memory above the heap                                     [3g]
 #   WAIT_FOR_COMPLETION       true: follow the driver pod until it ends; false: return once created [true]
 #   APP_JAR                   the jar inside the image                                             [local:///opt/sparklstm/sparklstm.jar]
-#   CONF_DIR, APP_NAME, MAIN_CLASS, EXTRA_SPARK_ARGS, DRY_RUN=1: see submit/common.sh
+#   CONF_DIR, APP_NAME, MAIN_CLASS, EXTRA_SPARK_ARGS, SPARKLSTM_HOME, SPARKLSTM_VERSION, DRY_RUN=1: see submit/common.sh
+# Exit code: spark-submit's, unchanged (it reports the driver pod's end); the script's own failures exit 10.
 set -euo pipefail
 APP_JAR=${APP_JAR:-local:///opt/sparklstm/sparklstm.jar}
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 usage_if_help "$@"
 [[ ${1:-} == -- ]] && shift
+check_environment
+require_spark_home
+require_conf
+load_opens
 
 K8S_MASTER=${K8S_MASTER:-}
-IMAGE=${IMAGE:-sparklstm:0.1.0}
+IMAGE=${IMAGE:-${SPARKLSTM_VERSION:+sparklstm:$SPARKLSTM_VERSION}}
 IMAGE_PULL_POLICY=${IMAGE_PULL_POLICY:-IfNotPresent}
 IMAGE_PULL_SECRETS=${IMAGE_PULL_SECRETS:-}
 NAMESPACE=${NAMESPACE:-sparklstm}
@@ -49,7 +55,9 @@ DRIVER_MEMORY=${DRIVER_MEMORY:-2g}
 DRIVER_MEMORY_OVERHEAD=${DRIVER_MEMORY_OVERHEAD:-3g}
 WAIT_FOR_COMPLETION=${WAIT_FOR_COMPLETION:-true}
 
-[[ $K8S_MASTER == k8s://* ]] || die "K8S_MASTER must be k8s://https://host:port (got '$K8S_MASTER')"
+[[ $K8S_MASTER == k8s://* ]] || die_usage "K8S_MASTER must be k8s://https://host:port (got '$K8S_MASTER')"
+[[ -n $IMAGE ]] ||
+  die_usage "set IMAGE (no project version to name the default image after: no pom.xml in $SPARKLSTM_HOME)"
 
 # Inside the image (submit/Dockerfile) the Log4j config is at a fixed path.
 log4j=-Dlog4j2.configurationFile=file:/opt/sparklstm/conf/log4j2.properties

@@ -10,7 +10,9 @@
 # (hdfs://127.0.0.1:PORT/data/mnist and hdfs://127.0.0.1:PORT/sparklstm).
 # On a fresh clone it first builds what is missing (mvn -DskipTests package: the application jar,
 # target/spark-home/jars, the MiniHdfs launcher in target/test-classes) and fetches MNIST (data/fetch-mnist.sh).
-# Exit code: the job's (0 ok, 2 bad input, 1 failure); 3 when the cluster itself could not be started.
+# DRY_RUN=1 prints the driver's command (HDFS and Master addresses as PORT placeholders) and starts nothing.
+# Exit code: the job's, unchanged; 11 when the build fails, 12/13 when fetching MNIST does, 14 when the cluster
+# (HDFS, Master, Workers, the upload of MNIST) could not be started, 10 for a bad setting.
 #
 # Settings (environment variables, default in brackets):
 #   WORKERS           standalone Workers, one executor each                                   [2]
@@ -26,10 +28,16 @@
 #   MVN               Maven command, e.g. "mvn -o" to stay offline                            [mvn]
 #   JAVA              Java 17 executable                                                      [$JAVA_HOME/bin/java or java]
 #   CONF_DIR          spark-defaults.conf and log4j2.properties                              [conf]
+#   APP_JAR           the application jar           [target/sparklstm-<version>.jar, the version read from pom.xml]
+#   SPARKLSTM_HOME, APP_NAME, MAIN_CLASS, DRY_RUN=1: see submit/common.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 usage_if_help "$@"
 [[ ${1:-} == -- ]] && shift
+check_environment
+require_app_jar
+require_conf
+load_opens
 
 WORKERS=${WORKERS:-2}
 WORKER_CORES=${WORKER_CORES:-1}
@@ -41,25 +49,67 @@ RUN_ROOT=${RUN_ROOT:-$SPARKLSTM_HOME/target/local-cluster}
 KEEP_WORK=${KEEP_WORK:-0}
 START_TIMEOUT=${START_TIMEOUT:-120}
 REBUILD=${REBUILD:-0}
-MVN=${MVN:-mvn}
-if [[ -z ${JAVA:-} ]]; then
-  if [[ -n ${JAVA_HOME:-} ]]; then JAVA=$JAVA_HOME/bin/java; else JAVA=java; fi
-fi
+[[ $WORKERS =~ ^[1-9][0-9]*$ ]] || die_usage "WORKERS must be a positive number (got '$WORKERS')"
+[[ $WORKER_CORES =~ ^[1-9][0-9]*$ ]] || die_usage "WORKER_CORES must be a positive number (got '$WORKER_CORES')"
+[[ $START_TIMEOUT =~ ^[1-9][0-9]*$ ]] ||
+  die_usage "START_TIMEOUT must be a positive number of seconds (got '$START_TIMEOUT')"
 
 log() { echo "local-cluster: $*" >&2; }
-fail() { log "$*"; exit 3; }
+fail() { log "$*"; exit "$EXIT_CLUSTER"; }
 
-cd "$SPARKLSTM_HOME"
 spark_home=$SPARKLSTM_HOME/target/spark-home
-launcher=target/test-classes/io/sparklstm/cluster/MiniHdfs.class
+spark_cp="$spark_home/jars/*"
+test_classes=$SPARKLSTM_HOME/target/test-classes
+test_cp_file=$SPARKLSTM_HOME/target/cluster-classpath/test.txt
+mnist=$SPARKLSTM_HOME/data/mnist
+
+# The driver: a client-mode SparkSubmit JVM, so it gets the driver options of spark-defaults.conf itself
+# (bin/spark-submit's launcher would apply them; here SparkSubmit is started directly from target/spark-home).
+# driver_command MASTER HDFS_URI JOB_ARGS...: fills the array driver_cmd.
+driver_command() {
+  local master=$1 hdfs=$2
+  shift 2
+  local -a driver_opts=()
+  read -r -a driver_opts <<<"$(java_opts_with driver)"
+  job_args=("$@")
+  has_opt --data || job_args=(--data "$hdfs/data/mnist" "${job_args[@]}")
+  has_opt --output || job_args=(--output "$hdfs/sparklstm" "${job_args[@]}")
+  driver_cmd=("$JAVA" -Xmx"$DRIVER_MEMORY" -cp "$spark_cp" "${driver_opts[@]}"
+    -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties"
+    org.apache.spark.deploy.SparkSubmit
+    --master "$master" --deploy-mode client
+    --class "$MAIN_CLASS" --name "$APP_NAME-local-cluster"
+    --properties-file "$CONF_DIR/spark-defaults.conf"
+    --conf spark.driver.host=127.0.0.1
+    --conf "spark.executor.memory=$EXECUTOR_MEMORY"
+    --conf "spark.executor.extraJavaOptions=$(java_opts_with executor "$EXECUTOR_JAVA_OPTS")"
+    --conf "spark.executor.cores=$WORKER_CORES"
+    --conf "spark.cores.max=$((WORKERS * WORKER_CORES))"
+    --conf spark.scheduler.minRegisteredResourcesRatio=1.0
+    --conf spark.scheduler.maxRegisteredResourcesWaitingTime=120s
+    --conf spark.hadoop.dfs.replication=2
+    "$APP_JAR" "${job_args[@]}")
+}
+has_opt() {
+  local o
+  for o in "${job_args[@]}"; do [[ $o == "$1" || $o == "$1="* ]] && return 0; done
+  return 1
+}
 
 # --- Build what is missing ------------------------------------------------------------------------------
-if [[ $REBUILD == 1 || ! -f $APP_JAR || ! -d $spark_home/jars || ! -f $launcher || ! -f target/cluster-classpath/test.txt ]]; then
-  log "building (mvn -B -DskipTests package)"
-  # shellcheck disable=SC2086  # MVN may carry flags
-  $MVN -B -q -DskipTests package || fail "the Maven build failed"
+if [[ $REBUILD == 1 ]]; then
+  build_app_jar "REBUILD=1"
+elif [[ ! -f $APP_JAR || ! -d $spark_home/jars || ! -f $test_classes/io/sparklstm/cluster/MiniHdfs.class ||
+  ! -f $test_cp_file ]]; then
+  [[ $APP_JAR == "$BUILT_JAR" || -f $APP_JAR ]] || die_usage "APP_JAR not found ($APP_JAR)"
+  build_app_jar "the jar, target/spark-home/jars or the MiniHdfs launcher is missing"
 fi
-data/fetch-mnist.sh >&2 || fail "could not fetch MNIST (data/fetch-mnist.sh)"
+fetch_mnist "$mnist"
+
+if [[ $DRY_RUN == 1 ]]; then
+  driver_command "spark://127.0.0.1:PORT" "hdfs://127.0.0.1:PORT" "$@"
+  print_or_exec "${driver_cmd[@]}"
+fi
 
 # --- Run folder, clean-up -------------------------------------------------------------------------------
 mkdir -p "$RUN_ROOT"
@@ -107,11 +157,9 @@ wait_for() {
 }
 
 export SPARK_HOME=$spark_home SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1
-read -r -a opens <<<"$(java17_opens)"
-spark_cp="$spark_home/jars/*"
 
 # --- HDFS -----------------------------------------------------------------------------------------------
-"$JAVA" -Xmx1g -cp "target/test-classes:$(cat target/cluster-classpath/test.txt)" \
+"$JAVA" -Xmx1g -cp "$test_classes:$(<"$test_cp_file")" \
   -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
   io.sparklstm.cluster.MiniHdfs --base-dir "$run/hdfs" --datanodes 2 --uri-file "$run/hdfs.uri" --parent-pid $$ \
   >"$run/logs/hdfs.log" 2>&1 &
@@ -121,7 +169,7 @@ hdfs=$(<"$run/hdfs.uri")
 log "HDFS at $hdfs (pid ${pids[0]})"
 
 # --- Spark standalone Master and Workers ------------------------------------------------------------------
-"$JAVA" -Xmx512m -cp "$spark_cp" "${opens[@]}" org.apache.spark.deploy.master.Master \
+"$JAVA" -Xmx512m -cp "$spark_cp" @"$OPENS_FILE" org.apache.spark.deploy.master.Master \
   --host 127.0.0.1 --port 0 --webui-port 0 >"$run/logs/master.log" 2>&1 &
 master_pid=$!
 pids+=("$master_pid")
@@ -132,7 +180,7 @@ log "Spark Master at $master (pid $master_pid)"
 
 for ((w = 1; w <= WORKERS; w++)); do
   mkdir -p "$run/worker-$w"
-  "$JAVA" -Xmx512m -cp "$spark_cp" "${opens[@]}" org.apache.spark.deploy.worker.Worker \
+  "$JAVA" -Xmx512m -cp "$spark_cp" @"$OPENS_FILE" org.apache.spark.deploy.worker.Worker \
     --host 127.0.0.1 --port 0 --webui-port 0 --cores "$WORKER_CORES" --memory "$EXECUTOR_MEMORY" \
     --work-dir "$run/worker-$w" "$master" >"$run/logs/worker-$w.log" 2>&1 &
   pids+=($!)
@@ -150,40 +198,20 @@ cat >"$run/hadoop-conf/core-site.xml" <<XML
 XML
 fs() { "$JAVA" -Xmx256m -cp "$run/hadoop-conf:$spark_cp" -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
   org.apache.hadoop.fs.FsShell "$@"; }
-fs -mkdir -p /data/mnist
-fs -put -f data/mnist/* /data/mnist/ || fail "could not upload MNIST to $hdfs/data/mnist"
+fs -mkdir -p /data/mnist || fail "could not create /data/mnist on $hdfs"
+fs -put -f "$mnist"/* /data/mnist/ || fail "could not upload MNIST to $hdfs/data/mnist"
 log "MNIST uploaded to $hdfs/data/mnist"
 
 # --- The job ---------------------------------------------------------------------------------------------
-job_args=("$@")
-has_opt() { local o; for o in "${job_args[@]}"; do [[ $o == "$1" || $o == "$1="* ]] && return 0; done; return 1; }
-has_opt --data || job_args=(--data "$hdfs/data/mnist" "${job_args[@]}")
-has_opt --output || job_args=(--output "$hdfs/sparklstm" "${job_args[@]}")
+driver_command "$master" "$hdfs" "$@"
 output=$hdfs/sparklstm
 for ((i = 0; i < ${#job_args[@]}; i++)); do
   [[ ${job_args[i]} == --output ]] && output=${job_args[i + 1]:-$output}
   [[ ${job_args[i]} == --output=* ]] && output=${job_args[i]#--output=}
 done
 
-# Client deploy mode: this JVM is the driver, so it gets the driver options of spark-defaults.conf itself
-# (bin/spark-submit's launcher would apply them; here SparkSubmit is started directly from target/spark-home).
-read -r -a driver_opts <<<"$(conf_value spark.driver.extraJavaOptions)"
 set +e
-OMP_NUM_THREADS=$DRIVER_OMP_THREADS "$JAVA" -Xmx"$DRIVER_MEMORY" -cp "$spark_cp" "${driver_opts[@]}" \
-  -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
-  org.apache.spark.deploy.SparkSubmit \
-  --master "$master" --deploy-mode client \
-  --class "$MAIN_CLASS" --name "$APP_NAME-local-cluster" \
-  --properties-file "$CONF_DIR/spark-defaults.conf" \
-  --conf spark.driver.host=127.0.0.1 \
-  --conf "spark.executor.memory=$EXECUTOR_MEMORY" \
-  --conf "spark.executor.extraJavaOptions=$(java_opts_with executor "$EXECUTOR_JAVA_OPTS")" \
-  --conf "spark.executor.cores=$WORKER_CORES" \
-  --conf "spark.cores.max=$((WORKERS * WORKER_CORES))" \
-  --conf spark.scheduler.minRegisteredResourcesRatio=1.0 \
-  --conf spark.scheduler.maxRegisteredResourcesWaitingTime=120s \
-  --conf spark.hadoop.dfs.replication=2 \
-  "$APP_JAR" "${job_args[@]}" &
+OMP_NUM_THREADS=$DRIVER_OMP_THREADS "${driver_cmd[@]}" &
 pids+=($!)
 wait "${pids[-1]}"
 job_rc=$?

@@ -15,13 +15,19 @@
 #   EXECUTOR_MEMORY       executor heap (ND4J off-heap comes on top, see conf)      [4g]
 #   EXECUTOR_CORES        cores per executor = DL4J workers per executor           [2]
 #   TOTAL_EXECUTOR_CORES  cores for the whole application (spark.cores.max)         [4]
-#   APP_JAR               application jar; in cluster mode a URL every worker can read [target/sparklstm-0.1.0.jar]
+#   APP_JAR               application jar; in cluster mode a URL every worker can read
+#                         [target/sparklstm-<version>.jar, the version read from pom.xml]
 #   CONF_DIR              folder with spark-defaults.conf and log4j2.properties    [conf]
-#   APP_NAME, MAIN_CLASS, EXTRA_SPARK_ARGS, DRY_RUN=1: see submit/common.sh
+#   APP_NAME, MAIN_CLASS, EXTRA_SPARK_ARGS, SPARKLSTM_HOME, DRY_RUN=1: see submit/common.sh
+# Exit code: spark-submit's, unchanged (in client deploy mode the job's own, 0-5 below); the script's own
+# failures exit 10.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 usage_if_help "$@"
 [[ ${1:-} == -- ]] && shift
+check_environment
+require_app_jar
+require_spark_home
 
 SPARK_MASTER=${SPARK_MASTER:-spark://localhost:7077}
 DEPLOY_MODE=${DEPLOY_MODE:-client}
@@ -30,8 +36,9 @@ EXECUTOR_MEMORY=${EXECUTOR_MEMORY:-4g}
 EXECUTOR_CORES=${EXECUTOR_CORES:-2}
 TOTAL_EXECUTOR_CORES=${TOTAL_EXECUTOR_CORES:-4}
 
-[[ $SPARK_MASTER == spark://* ]] || die "SPARK_MASTER must be spark://host:port (got '$SPARK_MASTER')"
-[[ $DEPLOY_MODE == client || $DEPLOY_MODE == cluster ]] || die "DEPLOY_MODE must be client or cluster"
+[[ $SPARK_MASTER == spark://* ]] || die_usage "SPARK_MASTER must be spark://host:port (got '$SPARK_MASTER')"
+[[ $DEPLOY_MODE == client || $DEPLOY_MODE == cluster ]] ||
+  die_usage "DEPLOY_MODE must be client or cluster (got '$DEPLOY_MODE')"
 [[ $DRY_RUN == 1 || $APP_JAR == *://* ]] || require_file "$APP_JAR" "build the application jar first: mvn -B package"
 
 # A client-mode driver runs here: point its Log4j at our conf (see log_conf_for_local_driver in common.sh).

@@ -21,13 +21,21 @@
 #   KERBEROS_FILESYSTEMS      further secure filesystems to get tokens for, comma-separated
 #                             (spark.kerberos.access.hadoopFileSystems), e.g. an --output on another cluster [unset]
 #   JOB_CONFIG                a job --config file; shipped with --files and passed as --config     [unset]
-#   APP_JAR                   application jar (local path or hdfs:// URL)                          [target/sparklstm-0.1.0.jar]
+#   APP_JAR                   application jar (local path or hdfs:// URL)
+#                             [target/sparklstm-<version>.jar, the version read from pom.xml]
 #   CONF_DIR, APP_NAME, MAIN_CLASS, EXTRA_SPARK_ARGS (e.g. "--conf spark.yarn.archive=hdfs:///spark/jars.zip"),
-#   DRY_RUN=1: see submit/common.sh
+#   SPARKLSTM_HOME, DRY_RUN=1: see submit/common.sh
+# Exit code: spark-submit's, unchanged (in client deploy mode the job's own, 0-5 below); the script's own
+# failures exit 10.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 usage_if_help "$@"
 [[ ${1:-} == -- ]] && shift
+check_environment
+require_app_jar
+require_spark_home
+require_conf
+load_opens
 
 DEPLOY_MODE=${DEPLOY_MODE:-cluster}
 YARN_QUEUE=${YARN_QUEUE:-default}
@@ -42,12 +50,16 @@ KEYTAB=${KEYTAB:-}
 KERBEROS_FILESYSTEMS=${KERBEROS_FILESYSTEMS:-}
 JOB_CONFIG=${JOB_CONFIG:-}
 
-[[ $DEPLOY_MODE == client || $DEPLOY_MODE == cluster ]] || die "DEPLOY_MODE must be client or cluster"
+[[ $DEPLOY_MODE == client || $DEPLOY_MODE == cluster ]] ||
+  die_usage "DEPLOY_MODE must be client or cluster (got '$DEPLOY_MODE')"
 if [[ $DRY_RUN != 1 ]]; then
-  [[ -n ${HADOOP_CONF_DIR:-${YARN_CONF_DIR:-}} ]] || die "set HADOOP_CONF_DIR to the cluster's client configuration"
+  [[ -n ${HADOOP_CONF_DIR:-${YARN_CONF_DIR:-}} ]] ||
+    die_usage "set HADOOP_CONF_DIR to the cluster's client configuration"
   [[ $APP_JAR == *://* ]] || require_file "$APP_JAR" "build the application jar first: mvn -B package"
 fi
-[[ -n $PRINCIPAL && -z $KEYTAB || -z $PRINCIPAL && -n $KEYTAB ]] && die "set both PRINCIPAL and KEYTAB, or neither"
+if [[ -n $PRINCIPAL && -z $KEYTAB || -z $PRINCIPAL && -n $KEYTAB ]]; then
+  die_usage "set both PRINCIPAL and KEYTAB, or neither"
+fi
 [[ -z $KEYTAB || $DRY_RUN == 1 ]] || require_file "$KEYTAB" "KEYTAB not readable"
 
 log4j=$CONF_DIR/log4j2.properties

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * The job's command line in a JVM of its own ({@code io.sparklstm.cli.Main}, Spark {@code local[2]}), as spark-submit
+ * The job's command line in a JVM of its own ({@code io.sparklstm.cli.Main}, Spark {@code local[2,4]}), as spark-submit
  * would start the driver: a real process that can be killed. Its output (stdout and the log on stderr) is collected
  * line by line.
  */
@@ -48,7 +48,7 @@ public final class JobProcess implements AutoCloseable {
         command.addAll(Files.readAllLines(Path.of("submit", "java17-opens.txt")));
         command.addAll(List.of(
                 "-Xmx2g",
-                "-Dspark.master=local[2]",
+                "-Dspark.master=local[2,4]",
                 "-Dspark.ui.enabled=false",
                 "-Dspark.driver.host=127.0.0.1",
                 "-cp",

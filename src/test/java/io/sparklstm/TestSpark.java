@@ -6,7 +6,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * One real Spark context, {@code local[2]} with the job's own settings (Kryo, ND4J registrator), shared by every test
+ * One real Spark context, {@code local[2,4]} (two cores, a failed task tried up to four times, as on a cluster) with the job's own settings (Kryo, ND4J registrator), shared by every test
  * in the JVM: Spark allows one active context per JVM and starting one costs seconds.
  */
 public final class TestSpark {
@@ -18,7 +18,7 @@ public final class TestSpark {
     public static synchronized JavaSparkContext context() {
         if (context == null) {
             context = new JavaSparkContext(SparkSetup.configure(new SparkConf()
-                    .setMaster("local[2]")
+                    .setMaster("local[2,4]")
                     .set("spark.ui.enabled", "false")
                     .set("spark.driver.host", "127.0.0.1")));
             Runtime.getRuntime().addShutdownHook(new Thread(context::stop));

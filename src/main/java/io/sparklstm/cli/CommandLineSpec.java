@@ -56,7 +56,9 @@ final class CommandLineSpec {
 
     private static String exitCodes() {
         return ExitCode.OK.code() + " success (model promoted), " + ExitCode.FAILURE.code() + " failure, "
-                + ExitCode.BAD_INPUT.code() + " bad input or usage (also: store locked by another run), "
-                + ExitCode.NOT_PROMOTED.code() + " model kept but not promoted by the quality gate.";
+                + ExitCode.BAD_INPUT.code() + " bad input or usage, " + ExitCode.NOT_PROMOTED.code()
+                + " model kept but not promoted by the quality gate, " + ExitCode.DIVERGED.code()
+                + " training diverged (nothing published), " + ExitCode.LOCKED.code()
+                + " store locked by another live run (or this run lost its lock).";
     }
 }

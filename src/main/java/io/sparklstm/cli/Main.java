@@ -1,7 +1,9 @@
 package io.sparklstm.cli;
 
 import io.sparklstm.common.BadInputException;
+import io.sparklstm.common.DivergedException;
 import io.sparklstm.common.ExitCode;
+import io.sparklstm.common.StoreLockedException;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
 import io.sparklstm.job.TrainingJob;
@@ -47,6 +49,12 @@ public final class Main {
         } catch (BadInputException e) {
             err.println("sparklstm: " + e.getMessage() + " (see --help)");
             return ExitCode.BAD_INPUT.code();
+        } catch (StoreLockedException e) {
+            err.println("sparklstm: " + e.getMessage());
+            return ExitCode.LOCKED.code();
+        } catch (DivergedException e) {
+            err.println("sparklstm: " + e.getMessage());
+            return ExitCode.DIVERGED.code();
         } catch (Exception e) {
             log.error("sparklstm failed", e);
             err.println("sparklstm: failed: " + e);

@@ -12,7 +12,11 @@ public enum ExitCode {
     /** Bad input or usage: an option, a data file, or the store's state; nothing was written. */
     BAD_INPUT(2),
     /** Trained and published, but the quality gate kept it from becoming {@code CURRENT}. */
-    NOT_PROMOTED(3);
+    NOT_PROMOTED(3),
+    /** Training diverged (non-finite loss or parameters): stopped, no checkpoint of that state, nothing published. */
+    DIVERGED(4),
+    /** The store is locked by another live run, or this run lost its lock before publishing; nothing published. */
+    LOCKED(5);
 
     private final int code;
 

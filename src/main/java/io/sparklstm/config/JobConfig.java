@@ -1,6 +1,7 @@
 package io.sparklstm.config;
 
 import io.sparklstm.common.BadInputException;
+import io.sparklstm.common.Redact;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -51,13 +52,15 @@ public final class JobConfig {
 
     /**
      * Every option that a properties file may hold, by name, as written in {@code config.json} and
-     * {@code provenance.json} (enums in lower case, unset options as null).
+     * {@code provenance.json}: enums in lower case, unset options as null, credentials in URIs redacted
+     * ({@link Redact}).
      */
     public Map<String, Object> asMap() {
         Map<String, Object> map = new LinkedHashMap<>();
         values.forEach((param, value) -> {
             if (!param.isCliOnly()) {
-                map.put(param.name(), value instanceof Enum<?> ? param.format(value) : value);
+                Object shown = value instanceof Enum<?> ? param.format(value) : value;
+                map.put(param.name(), shown instanceof String text ? Redact.uri(text) : shown);
             }
         });
         return map;

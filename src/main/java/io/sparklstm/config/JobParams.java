@@ -182,6 +182,15 @@ public final class JobParams {
             0,
             "After a successful run keep the newest N runs (never deleting CURRENT); 0 keeps all.");
 
+    public static final Param<String> PERMISSIONS = Param.text(
+            "permissions",
+            "MODE",
+            "750",
+            Pattern.compile("[0-7]{3}"),
+            "three octal digits, e.g. 750",
+            "Mode of published run directories (files get it without execute bits, e.g. 640), less Hadoop's"
+                    + " fs.permissions.umask-mode.");
+
     public static final Param<String> CONFIG = Param.text(
                     "config",
                     "FILE",
@@ -217,6 +226,7 @@ public final class JobParams {
             MAX_REGRESSION,
             INIT_FROM,
             KEEP_RUNS,
+            PERMISSIONS,
             CONFIG);
 
     private JobParams() {}

@@ -1,6 +1,5 @@
 package io.sparklstm.data;
 
-import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -10,41 +9,73 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.function.UnaryOperator;
 import java.util.zip.ZipException;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
- * The result of reading one IDX file from end to end: its header, checked against the whole content, and the SHA-256
- * of the file as stored (the compressed bytes for a {@code .gz}), which identifies the input in the run's provenance.
+ * The result of reading one IDX file: its header, checked against the content, and the SHA-256 of the file as stored
+ * (the compressed bytes for a {@code .gz}), which identifies the input in the run's provenance.
  *
- * <p>The scan streams: it holds one buffer, never the data set, so it is safe on the driver for any allowed size.
+ * <p>The scan streams: it holds one buffer, never the data set, so it is safe on the driver for any allowed size. It
+ * never decompresses more than the header declares: a gzipped file is inflated at most to header plus declared payload
+ * plus one byte (which, if present, is refused as trailing data), so a small {@code .gz} that inflates to far more than
+ * its header announces costs no more than a well-formed one.
  *
- * @param file   the file scanned
- * @param header its validated header
- * @param sha256 hex SHA-256 of the stored bytes
+ * <p>With a limit, a gzipped file is inflated and checked only as far as the examples the run uses: its header, the
+ * first {@code limit} examples (labels in 0-9 for those), and no further; the rest of its stored bytes are hashed
+ * without being inflated. <em>The unused tail of a gzipped file is therefore not validated</em>: neither its labels,
+ * nor its length, nor the gzip checksum, which covers the whole stream. A raw file is always read and checked whole,
+ * since hashing it reads every byte anyway.
+ *
+ * @param file            the file scanned
+ * @param header          its validated header
+ * @param sha256          hex SHA-256 of the stored bytes
+ * @param checkedExamples how many leading examples were checked: all, except for a gzipped file scanned with a limit
  */
-public record IdxScan(IdxFile file, IdxHeader header, String sha256) {
+public record IdxScan(IdxFile file, IdxHeader header, String sha256, int checkedExamples) {
+
+    /** Scans the whole file: {@link #of(FileSystem, IdxFile, int)} without a limit. */
+    public static IdxScan of(FileSystem fs, IdxFile file) throws IOException {
+        return of(fs, file, 0);
+    }
 
     /**
-     * Reads {@code file} completely and checks that it is well formed: magic number, image size, declared count within
-     * bounds, labels in 0-9 and a length that is exactly header plus payload (neither truncated nor followed by
-     * trailing bytes). Every failure is an {@link IdxFormatException} naming the file.
+     * Reads {@code file} and checks that it is well formed: magic number, image size, declared count within bounds,
+     * labels in 0-9 and a length that is exactly header plus payload (neither truncated nor followed by trailing
+     * bytes). For a gzipped file and a positive {@code limit} below the declared count, only the header and the first
+     * {@code limit} examples are checked (see the class comment). Every failure is an {@link IdxFormatException} naming
+     * the file.
+     *
+     * @param limit examples the run uses: the first {@code limit}, or all when 0
      */
-    public static IdxScan of(FileSystem fs, IdxFile file) throws IOException {
+    public static IdxScan of(FileSystem fs, IdxFile file, int limit) throws IOException {
+        return of(fs, file, limit, UnaryOperator.identity());
+    }
+
+    /** As {@link #of(FileSystem, IdxFile, int)}, reading the decoded content through {@code tap} (tests count it). */
+    static IdxScan of(FileSystem fs, IdxFile file, int limit, UnaryOperator<InputStream> tap) throws IOException {
         String where = fs.makeQualified(file.path()).toString();
         if (!file.compressed()) {
             rejectWrongRawLength(fs, file, where);
         }
         MessageDigest sha = newSha256();
+        // No buffering above the decoder: every read asks for exactly the bytes still needed, so nothing is inflated
+        // beyond them.
         try (InputStream stored = new DigestInputStream(fs.open(file.path(), 1 << 16), sha);
-                DataInputStream in = new DataInputStream(new BufferedInputStream(file.decode(stored), 1 << 16))) {
-            IdxHeader header = IdxHeader.read(in, file.kind(), where);
-            long payload = checkPayload(in, header, where);
-            if (payload != header.payloadBytes()) {
-                throw lengthError(where, header, header.kind().headerBytes() + payload);
+                InputStream content = tap.apply(file.decode(stored))) {
+            IdxHeader header = IdxHeader.read(new DataInputStream(content), file.kind(), where);
+            int checked = file.compressed() && limit > 0 ? Math.min(limit, header.count()) : header.count();
+            long wanted = (long) checked * header.kind().bytesPerExample();
+            long found = checkPayload(content, header, wanted, where);
+            if (found < wanted) {
+                throw lengthError(where, header, header.kind().headerBytes() + found);
             }
-            stored.transferTo(OutputStream.nullOutputStream()); // gzip may stop before the end of the stored bytes
-            return new IdxScan(file, header, HexFormat.of().formatHex(sha.digest()));
+            if (checked == header.count() && content.read() >= 0) {
+                throw trailingError(file, where, header, content);
+            }
+            stored.transferTo(OutputStream.nullOutputStream()); // the unread rest is hashed, not inflated
+            return new IdxScan(file, header, HexFormat.of().formatHex(sha.digest()), checked);
         } catch (ZipException | EOFException e) {
             throw new IdxFormatException(where, "is not a valid gzip stream (" + e.getMessage() + ")");
         }
@@ -62,12 +93,19 @@ public record IdxScan(IdxFile file, IdxHeader header, String sha256) {
         }
     }
 
-    /** Consumes the payload, checking label values; returns the number of payload bytes found. */
-    private static long checkPayload(DataInputStream in, IdxHeader header, String where) throws IOException {
+    /**
+     * Consumes up to {@code wanted} payload bytes, never asking for more, checking label values; returns the number of
+     * payload bytes found.
+     */
+    private static long checkPayload(InputStream in, IdxHeader header, long wanted, String where) throws IOException {
         byte[] buffer = new byte[1 << 16];
         boolean labels = header.kind() == IdxHeader.Kind.LABELS;
         long seen = 0;
-        for (int n; (n = in.read(buffer)) > 0; seen += n) {
+        while (seen < wanted) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, wanted - seen));
+            if (n < 0) {
+                break;
+            }
             if (labels) {
                 for (int i = 0; i < n; i++) {
                     int label = buffer[i] & 0xFF;
@@ -77,11 +115,28 @@ public record IdxScan(IdxFile file, IdxHeader header, String sha256) {
                     }
                 }
             }
+            seen += n;
         }
         return seen;
     }
 
-    private static IdxFormatException lengthError(String where, IdxHeader header, long actualBytes) {
+    /**
+     * The content goes on after the declared payload (one byte of it already read). A raw file's extra bytes cost
+     * nothing to count; a gzipped file is not inflated further to count them.
+     */
+    private static IdxFormatException trailingError(IdxFile file, String where, IdxHeader header, InputStream content)
+            throws IOException {
+        if (!file.compressed()) {
+            long more = 1 + content.transferTo(OutputStream.nullOutputStream());
+            return lengthError(where, header, header.fileBytes() + more);
+        }
+        return new IdxFormatException(
+                where,
+                "has trailing bytes: header declares " + header.count() + " examples, so " + header.fileBytes()
+                        + " bytes are expected, found more (decompression stopped there)");
+    }
+
+    static IdxFormatException lengthError(String where, IdxHeader header, long actualBytes) {
         long expected = header.fileBytes();
         String problem =
                 actualBytes < expected ? "is truncated" : "has " + (actualBytes - expected) + " trailing bytes";
@@ -91,7 +146,7 @@ public record IdxScan(IdxFile file, IdxHeader header, String sha256) {
                         + " bytes are expected, found " + actualBytes);
     }
 
-    private static MessageDigest newSha256() {
+    static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

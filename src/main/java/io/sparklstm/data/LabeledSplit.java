@@ -24,16 +24,24 @@ public record LabeledSplit(String name, IdxScan images, IdxScan labels) {
         }
     }
 
-    /** Locates and scans {@code <prefix>-images-idx3-ubyte[.gz]} and {@code <prefix>-labels-idx1-ubyte[.gz]}. */
-    static LabeledSplit scan(FileSystem fs, Path dir, String name, String prefix) throws IOException {
+    /**
+     * Locates and scans {@code <prefix>-images-idx3-ubyte[.gz]} and {@code <prefix>-labels-idx1-ubyte[.gz]}, checking
+     * gzipped files only as far as the first {@code limit} examples (0: all; see {@link IdxScan}).
+     */
+    static LabeledSplit scan(FileSystem fs, Path dir, String name, String prefix, int limit) throws IOException {
         IdxFile images = IdxFile.locate(fs, dir, prefix + "-images-idx3-ubyte", IdxHeader.Kind.IMAGES);
         IdxFile labels = IdxFile.locate(fs, dir, prefix + "-labels-idx1-ubyte", IdxHeader.Kind.LABELS);
-        return new LabeledSplit(name, IdxScan.of(fs, images), IdxScan.of(fs, labels));
+        return new LabeledSplit(name, IdxScan.of(fs, images, limit), IdxScan.of(fs, labels, limit));
     }
 
     /** Examples available in the files. */
     public int count() {
         return images.header().count();
+    }
+
+    /** Leading examples validated in both files: all, unless a gzipped file was scanned with a limit. */
+    public int checked() {
+        return Math.min(images.checkedExamples(), labels.checkedExamples());
     }
 
     /** Examples to use: the first {@code limit}, or all when {@code limit} is 0 or larger than the split. */

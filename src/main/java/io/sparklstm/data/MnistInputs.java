@@ -18,8 +18,25 @@ import org.apache.hadoop.fs.Path;
  */
 public record MnistInputs(Path directory, LabeledSplit train, LabeledSplit test) {
 
-    /** Locates, reads and validates the four files under {@code uri}; fails with a {@link BadInputException}. */
+    /**
+     * Locates, reads and validates the four files under {@code uri} whole; fails with a {@link BadInputException}. A
+     * run that uses only the first examples of a split should call {@link #inspect(String, Configuration, int, int)}.
+     */
     public static MnistInputs inspect(String uri, Configuration hadoop) throws IOException {
+        return inspect(uri, hadoop, 0, 0);
+    }
+
+    /**
+     * Locates, reads and validates the four files under {@code uri}; fails with a {@link BadInputException}. Gzipped
+     * files are inflated and checked only as far as the examples the run uses (the unused tail of a gzipped file is
+     * hashed but not validated, see {@link IdxScan}); raw files are checked whole. Only regular files are read (see
+     * {@link IdxFile#locate}).
+     *
+     * @param trainLimit training examples the run uses, as {@code --train-limit}: the first N, 0 = all
+     * @param testLimit  test examples the run uses, as {@code --test-limit}: the first N, 0 = all
+     */
+    public static MnistInputs inspect(String uri, Configuration hadoop, int trainLimit, int testLimit)
+            throws IOException {
         Path dir = new Path(uri);
         FileSystem fs = dir.getFileSystem(hadoop);
         Path qualified = fs.makeQualified(dir);
@@ -32,8 +49,8 @@ public record MnistInputs(Path directory, LabeledSplit train, LabeledSplit test)
         }
         return new MnistInputs(
                 qualified,
-                LabeledSplit.scan(fs, qualified, "train", "train"),
-                LabeledSplit.scan(fs, qualified, "test", "t10k"));
+                LabeledSplit.scan(fs, qualified, "train", "train", trainLimit),
+                LabeledSplit.scan(fs, qualified, "test", "t10k", testLimit));
     }
 
     /** SHA-256 of every input file by its qualified path, for provenance. */

@@ -63,6 +63,19 @@ public record ClassificationReport(long[][] confusion) {
     }
 
     /** A copy of the matrix: row = actual class, column = predicted class. */
+    /** The fraction of examples in the most frequent actual class: the accuracy of always answering that class. */
+    public double majorityClassRate() {
+        long largest = 0;
+        for (long[] row : confusion) {
+            long count = 0;
+            for (long cell : row) {
+                count += cell;
+            }
+            largest = Math.max(largest, count);
+        }
+        return examples() == 0 ? 0 : (double) largest / examples();
+    }
+
     public long[][] confusionMatrix() {
         return Arrays.stream(confusion).map(long[]::clone).toArray(long[][]::new);
     }

@@ -1,13 +1,18 @@
 package io.sparklstm.job;
 
-import io.sparklstm.config.JobParams;
+import io.sparklstm.store.RunStore;
 import java.io.IOException;
 
-/** Stage: the run's scratch space (staged minibatches, checkpoints) removed, then retention ({@code --keep-runs}). */
+/**
+ * Stage: retention ({@code --keep-runs}), leftovers of an interrupted promotion, and last the run's scratch space
+ * (staged minibatches, checkpoints, the publication record). Removing the scratch space last means a crash anywhere
+ * in this stage leaves the record a rerun needs to finish it.
+ */
 final class CleanUp {
 
-    void run(RunPlan plan) throws IOException {
-        plan.store().discardWork(plan.runId());
-        plan.store().prune(plan.config().get(JobParams.KEEP_RUNS));
+    void run(RunStore store, String runId, int keepRuns) throws IOException {
+        store.prune(keepRuns);
+        store.removePromotionLeftovers();
+        store.discardWork(runId);
     }
 }

@@ -27,8 +27,12 @@ final class Preflight {
     }
 
     RunPlan check(JobConfig requested) throws IOException {
-        MnistInputs inputs = MnistInputs.inspect(requested.get(JobParams.DATA), hadoop);
-        RunStore store = RunStore.at(requested.get(JobParams.OUTPUT), hadoop);
+        MnistInputs inputs = MnistInputs.inspect(
+                requested.get(JobParams.DATA),
+                hadoop,
+                requested.get(JobParams.TRAIN_LIMIT),
+                requested.get(JobParams.TEST_LIMIT));
+        RunStore store = store(requested);
         store.checkWritable(requested.runId(), requested.get(JobParams.OVERWRITE));
         store.checkState();
         TrainingSettings settings = TrainingSettings.from(requested, defaultParallelism);
@@ -38,6 +42,11 @@ final class Preflight {
         RunPlan plan = new RunPlan(config, inputs, store, warmStart, settings, fingerprint(config, inputs));
         store.checkpoints(plan.runId()).checkCompatible(plan.fingerprint());
         return plan;
+    }
+
+    /** The store the configuration names. */
+    RunStore store(JobConfig config) throws IOException {
+        return RunStore.at(config.get(JobParams.OUTPUT), hadoop, config.get(JobParams.PERMISSIONS));
     }
 
     /** Once the lock is held: another run may have published this run id or saved checkpoints meanwhile. */

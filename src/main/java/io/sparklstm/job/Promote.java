@@ -1,6 +1,6 @@
 package io.sparklstm.job;
 
-import io.sparklstm.evaluate.QualityGate;
+import io.sparklstm.store.RunStore;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,13 +10,16 @@ final class Promote {
 
     private static final Logger log = LoggerFactory.getLogger(Promote.class);
 
-    /** @return whether the run was promoted */
-    boolean run(RunPlan plan, QualityGate.Decision gate) throws IOException {
-        if (gate.promote()) {
-            plan.store().promote(plan.runId());
+    /**
+     * @param reason the gate's reason, for the log
+     * @return whether the run was promoted
+     */
+    boolean run(RunStore store, String runId, boolean promote, String reason) throws IOException {
+        if (promote) {
+            store.promote(runId);
         } else {
-            log.warn("Run {} is kept but NOT promoted: {}", plan.runId(), gate.reason());
+            log.warn("Run {} is kept but NOT promoted: {}", runId, reason);
         }
-        return gate.promote();
+        return promote;
     }
 }

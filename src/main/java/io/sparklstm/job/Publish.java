@@ -1,9 +1,13 @@
 package io.sparklstm.job;
 
 import io.sparklstm.common.BuildInfo;
+import io.sparklstm.common.Redact;
+import io.sparklstm.config.JobParams;
 import io.sparklstm.store.Provenance;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -33,6 +37,12 @@ final class Publish {
      */
     record Published(Path dir, RunMetrics metrics) {}
 
+    private static Map<String, String> redactedKeys(Map<String, String> byFile) {
+        Map<String, String> redacted = new LinkedHashMap<>();
+        byFile.forEach((file, sha) -> redacted.put(Redact.uri(file), sha));
+        return redacted;
+    }
+
     Published run(RunPlan plan, StagedData data, Trained trained, Evaluation evaluation) throws IOException {
         RunMetrics metrics = RunMetrics.of(
                 plan.runId(),
@@ -44,7 +54,7 @@ final class Publish {
                 evaluation.gate());
         Provenance provenance = new Provenance(
                 plan.runId(),
-                plan.inputs().sha256ByFile(),
+                redactedKeys(plan.inputs().sha256ByFile()),
                 plan.config().asMap(),
                 BuildInfo.versions(sc.version()),
                 sc.master(),
@@ -52,8 +62,9 @@ final class Publish {
                 startedAt,
                 Instant.now().toString(),
                 trained.resumedFromEpoch(),
-                plan.warmStart().description(),
+                Redact.uri(plan.warmStart().description()),
                 trained.epochs(),
+                null,
                 null);
         Path dir = plan.store()
                 .publish(
@@ -62,8 +73,9 @@ final class Publish {
                         metrics,
                         plan.config().asMap(),
                         provenance,
-                        plan.config().get(io.sparklstm.config.JobParams.OVERWRITE));
-        log.info("Published run {}", dir);
+                        plan.config().get(JobParams.OVERWRITE),
+                        evaluation.gate().promote());
+        log.info("Published run {}", Redact.of(dir));
         return new Published(dir, metrics);
     }
 }

@@ -1,11 +1,14 @@
 package io.sparklstm.job;
 
+import io.sparklstm.common.Redact;
 import io.sparklstm.config.JobConfig;
+import io.sparklstm.config.JobParams;
 import io.sparklstm.model.NativeThreads;
 import io.sparklstm.store.RunLock;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -49,23 +52,34 @@ public final class TrainingJob {
         String startedAt = Instant.now().toString();
         NativeThreads.limitOnce(NativeThreads.taskCpus(sc));
         Preflight preflight = new Preflight(sc.hadoopConfiguration(), sc.defaultParallelism());
+        Optional<Result> recovered = new Recover(sc.sc().applicationId()).run(config, preflight.store(config));
+        if (recovered.isPresent()) {
+            return recovered.get();
+        }
         RunPlan plan = preflight.check(config);
         log.info(
                 "Run {}: data {} ({} train, {} test examples available), store {}",
                 plan.runId(),
-                plan.inputs().directory(),
+                Redact.of(plan.inputs().directory()),
                 plan.inputs().train().count(),
                 plan.inputs().test().count(),
-                plan.store().root());
+                Redact.of(plan.store().root()));
 
         try (RunLock lock = plan.store().lock(plan.runId(), sc.sc().applicationId(), LOCK_LEASE)) {
             preflight.recheckUnderLock(plan);
             StagedData data = new StageMinibatches(sc).run(plan);
             Trained trained = new Train(sc).run(plan, data);
             Evaluation evaluation = new Evaluate(sc).run(plan, data, trained);
+            lock.verifyHeld(); // fencing: a run that lost its lock publishes nothing
             Publish.Published published = new Publish(sc, startedAt).run(plan, data, trained, evaluation);
-            boolean promoted = new Promote().run(plan, evaluation.gate());
-            new CleanUp().run(plan);
+            lock.verifyHeld();
+            boolean promoted = new Promote()
+                    .run(
+                            plan.store(),
+                            plan.runId(),
+                            evaluation.gate().promote(),
+                            evaluation.gate().reason());
+            new CleanUp().run(plan.store(), plan.runId(), plan.config().get(JobParams.KEEP_RUNS));
             return new Result(published.dir(), published.metrics(), promoted);
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparklstm.common.BadInputException;
 import io.sparklstm.common.EpochStats;
+import io.sparklstm.model.FiniteParameters;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,9 +38,12 @@ public final class CheckpointStore {
     private final FileSystem fs;
     private final Path dir;
 
-    CheckpointStore(FileSystem fs, Path dir) {
+    private final Optional<StoreKey> key;
+
+    CheckpointStore(FileSystem fs, Path dir, Optional<StoreKey> key) {
         this.fs = fs;
         this.dir = dir;
+        this.key = key;
     }
 
     public Path directory() {
@@ -57,10 +61,11 @@ public final class CheckpointStore {
         Path tmp = new Path(dir, "." + name + ".tmp");
         Path target = new Path(dir, name);
         fs.delete(tmp, true);
-        String sha = ModelFile.write(fs, new Path(tmp, RunStore.MODEL), network);
+        ModelFile.Digest digest = ModelFile.write(fs, new Path(tmp, RunStore.MODEL), network, key);
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("epoch", epoch);
-        state.put("modelSha256", sha);
+        state.put("modelSha256", digest.sha256());
+        state.put("modelHmacSha256", digest.hmacSha256());
         state.put("settings", fingerprint);
         state.put("epochs", epochs);
         Json.write(fs, new Path(tmp, STATE), state);
@@ -102,10 +107,12 @@ public final class CheckpointStore {
                 continue;
             }
             try {
-                MultiLayerNetwork network = ModelFile.load(
-                        fs,
-                        new Path(candidate, RunStore.MODEL),
-                        state.path("modelSha256").asText());
+                ModelFile.Digest recorded = ModelFile.Digest.recordedIn(state);
+                MultiLayerNetwork network = ModelFile.load(fs, new Path(candidate, RunStore.MODEL), recorded, key);
+                if (!FiniteParameters.of(network)) {
+                    log.warn("Skipping checkpoint {}: its parameters are not finite", candidate);
+                    continue;
+                }
                 List<EpochStats> epochs = Json.MAPPER.convertValue(state.get("epochs"), new TypeReference<>() {});
                 return Optional.of(new Checkpoint(state.path("epoch").asInt(), network, epochs));
             } catch (ModelFile.CorruptModelException e) {

@@ -1,54 +1,93 @@
 package io.sparklstm.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparklstm.model.SafeModelReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.DigestInputStream;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.Optional;
+import javax.crypto.Mac;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
- * A {@code model.zip} on a FileSystem together with its SHA-256: written with the digest computed on the way out, and
- * loaded only when the bytes read still have the recorded digest, so a corrupted or swapped model never loads.
+ * A {@code model.zip} on a FileSystem together with its digests: written with SHA-256 (and, with a {@link StoreKey},
+ * HMAC-SHA256) computed on the way out, and loaded only when the bytes read still have the recorded digests, through
+ * {@link SafeModelReader}, so a corrupted, swapped or hostile model never loads.
  */
 public final class ModelFile {
 
+    /** The largest model file accepted, checked from its length before reading. */
+    static final long MAX_BYTES = 2L << 30;
+
     private ModelFile() {}
 
-    /** Writes the network with its updater state; returns the hex SHA-256 of the bytes written. */
-    public static String write(FileSystem fs, Path file, MultiLayerNetwork network) throws IOException {
+    /**
+     * The digests of a model file.
+     *
+     * @param sha256     hex SHA-256 of the bytes
+     * @param hmacSha256 hex HMAC-SHA256 with the store's key, or null when the store has none
+     */
+    public record Digest(String sha256, String hmacSha256) {
+
+        /** The digests recorded in a provenance or checkpoint document ({@code modelSha256}, {@code modelHmacSha256}). */
+        static Digest recordedIn(JsonNode document) {
+            JsonNode hmac = document.path("modelHmacSha256");
+            return new Digest(document.path("modelSha256").asText(), hmac.isTextual() ? hmac.asText() : null);
+        }
+    }
+
+    /** Writes the network with its updater state; returns the digests of the bytes written. */
+    public static Digest write(FileSystem fs, Path file, MultiLayerNetwork network, Optional<StoreKey> key)
+            throws IOException {
         MessageDigest sha = sha256();
-        try (OutputStream out = new DigestOutputStream(fs.create(file, false), sha)) {
+        Mac mac = key.map(StoreKey::mac).orElse(null);
+        try (OutputStream out = new DigestingOutputStream(fs.create(file, false), sha, mac)) {
             ModelSerializer.writeModel(network, out, true);
         }
-        return HexFormat.of().formatHex(sha.digest());
+        return new Digest(StoreKey.hex(sha.digest()), mac == null ? null : StoreKey.hex(mac.doFinal()));
     }
 
     /**
-     * Loads a network, with its updater state, after checking the file's SHA-256 against {@code expectedSha256}.
+     * Loads a network, with its updater state, after checking the file's digests against {@code expected}: the SHA-256
+     * always, the HMAC whenever the store has a key (a model without a recorded HMAC is then refused).
      *
-     * @throws CorruptModelException when the digest differs or the file does not parse
+     * @throws CorruptModelException when a digest differs, the file is too large, or it is not a model this job reads
      */
-    public static MultiLayerNetwork load(FileSystem fs, Path file, String expectedSha256) throws IOException {
-        MessageDigest sha = sha256();
-        byte[] bytes;
-        try (InputStream in = new DigestInputStream(fs.open(file), sha)) {
-            bytes = in.readAllBytes();
+    public static MultiLayerNetwork load(FileSystem fs, Path file, Digest expected, Optional<StoreKey> key)
+            throws IOException {
+        long length = fs.getFileStatus(file).getLen();
+        if (length > MAX_BYTES) {
+            throw new CorruptModelException(file + ": " + length + " bytes, more than the " + MAX_BYTES + " allowed");
         }
-        String actual = HexFormat.of().formatHex(sha.digest());
-        if (!actual.equals(expectedSha256)) {
-            throw new CorruptModelException(file + ": SHA-256 is " + actual + ", expected " + expectedSha256);
+        MessageDigest sha = sha256();
+        Mac mac = key.map(StoreKey::mac).orElse(null);
+        byte[] bytes;
+        try (InputStream in = fs.open(file)) {
+            bytes = in.readNBytes((int) length + 1);
+        }
+        sha.update(bytes);
+        String actual = StoreKey.hex(sha.digest());
+        if (!actual.equals(expected.sha256())) {
+            throw new CorruptModelException(file + ": SHA-256 is " + actual + ", expected " + expected.sha256());
+        }
+        if (mac != null) {
+            String hmac = StoreKey.hex(mac.doFinal(bytes));
+            if (expected.hmacSha256() == null || !hmac.equals(expected.hmacSha256())) {
+                throw new CorruptModelException(file + ": its HMAC-SHA256 does not verify with the store key ("
+                        + (expected.hmacSha256() == null ? "none recorded" : "recorded " + expected.hmacSha256())
+                        + "): written without the key, or tampered with");
+            }
         }
         try {
-            return ModelSerializer.restoreMultiLayerNetwork(new java.io.ByteArrayInputStream(bytes), true);
+            return SafeModelReader.read(new ByteArrayInputStream(bytes), file.toString(), true);
         } catch (RuntimeException | IOException e) {
-            throw new CorruptModelException(file + ": not a loadable DL4J model (" + e.getMessage() + ")");
+            throw new CorruptModelException(file + ": not a loadable model (" + e.getMessage() + ")");
         }
     }
 
@@ -60,10 +99,40 @@ public final class ModelFile {
         }
     }
 
-    /** A stored model that cannot be trusted: wrong digest or unreadable. */
+    /** A stored model that cannot be trusted: wrong digest, unreadable, or holding what this job does not read. */
     public static final class CorruptModelException extends IOException {
         public CorruptModelException(String message) {
             super(message);
+        }
+    }
+
+    /** Feeds every byte written to the digests too. */
+    private static final class DigestingOutputStream extends java.io.FilterOutputStream {
+        private final MessageDigest sha;
+        private final Mac mac;
+
+        DigestingOutputStream(OutputStream out, MessageDigest sha, Mac mac) {
+            super(out);
+            this.sha = sha;
+            this.mac = mac;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            sha.update((byte) b);
+            if (mac != null) {
+                mac.update((byte) b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            sha.update(b, off, len);
+            if (mac != null) {
+                mac.update(b, off, len);
+            }
         }
     }
 }

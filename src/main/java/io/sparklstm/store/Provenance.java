@@ -20,6 +20,7 @@ import java.util.Map;
  * @param initFrom         the warm-start model (resolved), or null
  * @param epochs           per-epoch loss and timings
  * @param modelSha256      SHA-256 of {@code model.zip}, checked whenever the store loads the model
+ * @param modelHmacSha256  HMAC-SHA256 of {@code model.zip} with the store's key ({@link StoreKey}), or null without one
  */
 public record Provenance(
         String runId,
@@ -33,10 +34,11 @@ public record Provenance(
         Integer resumedFromEpoch,
         String initFrom,
         List<EpochStats> epochs,
-        String modelSha256) {
+        String modelSha256,
+        String modelHmacSha256) {
 
-    /** This provenance with the model's digest filled in once the model file is written. */
-    Provenance withModelSha256(String sha256) {
+    /** This provenance with the model's digests filled in once the model file is written. */
+    Provenance withModelDigest(ModelFile.Digest digest) {
         return new Provenance(
                 runId,
                 inputSha256,
@@ -49,6 +51,7 @@ public record Provenance(
                 resumedFromEpoch,
                 initFrom,
                 epochs,
-                sha256);
+                digest.sha256(),
+                digest.hmacSha256());
     }
 }

@@ -1,6 +1,9 @@
 package io.sparklstm.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sparklstm.common.BadInputException;
+import io.sparklstm.common.FaultInjection;
+import io.sparklstm.common.Redact;
 import io.sparklstm.config.JobParams;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
@@ -43,22 +47,36 @@ public final class RunStore {
     public static final String CONFIG = "config.json";
     public static final String PROVENANCE = "provenance.json";
     public static final String CURRENT = "CURRENT";
+    static final String PUBLISHING = "PUBLISHING";
 
     private static final Logger log = LoggerFactory.getLogger(RunStore.class);
 
     private final FileSystem fs;
     private final Path root;
 
-    private RunStore(FileSystem fs, Path root) {
+    private final Optional<StoreKey> key;
+    private final StorePermissions permissions;
+
+    private RunStore(FileSystem fs, Path root, Optional<StoreKey> key, StorePermissions permissions) {
         this.fs = fs;
         this.root = root;
+        this.key = key;
+        this.permissions = permissions;
     }
 
     /** The store at {@code uri}; nothing is created until a run starts. */
     public static RunStore at(String uri, Configuration hadoop) throws IOException {
+        return at(uri, hadoop, JobParams.PERMISSIONS.defaultValue());
+    }
+
+    /**
+     * The store at {@code uri} whose runs get {@code mode} (octal, e.g. {@code 750}; files without the execute bits)
+     * less Hadoop's {@code fs.permissions.umask-mode}.
+     */
+    public static RunStore at(String uri, Configuration hadoop, String mode) throws IOException {
         Path path = new Path(uri);
         FileSystem fs = path.getFileSystem(hadoop);
-        return new RunStore(fs, fs.makeQualified(path));
+        return new RunStore(fs, fs.makeQualified(path), StoreKey.from(hadoop), StorePermissions.of(mode, hadoop));
     }
 
     public FileSystem fileSystem() {
@@ -79,7 +97,7 @@ public final class RunStore {
     }
 
     public CheckpointStore checkpoints(String runId) {
-        return new CheckpointStore(fs, new Path(workDir(runId), "checkpoints"));
+        return new CheckpointStore(fs, new Path(workDir(runId), "checkpoints"), key);
     }
 
     /** Fails with a {@link BadInputException} when the run exists and {@code overwrite} is off. */
@@ -151,9 +169,11 @@ public final class RunStore {
         try (OutputStream out = fs.create(tmp, false)) {
             out.write((runId + "\n").getBytes(StandardCharsets.UTF_8));
         }
+        permissions.applyFile(fs, tmp);
+        FaultInjection.at("promote-before-rename");
         FileContext.getFileContext(root.toUri(), fs.getConf())
                 .rename(tmp, new Path(root, CURRENT), Options.Rename.OVERWRITE);
-        log.info("Promoted run {} to {}", runId, new Path(root, CURRENT));
+        log.info("Promoted run {} to {}", runId, Redact.of(new Path(root, CURRENT)));
     }
 
     /** Loads a published run's model after checking its SHA-256 against the run's provenance. */
@@ -162,14 +182,19 @@ public final class RunStore {
         if (!fs.exists(new Path(dir, SUCCESS))) {
             throw new BadInputException("run " + dir + " does not exist or is incomplete (no " + SUCCESS + ")");
         }
-        String sha =
-                Json.read(fs, new Path(dir, PROVENANCE)).path("modelSha256").asText();
-        return ModelFile.load(fs, new Path(dir, MODEL), sha);
+        JsonNode provenance = Json.read(fs, new Path(dir, PROVENANCE));
+        ModelFile.Digest recorded = ModelFile.Digest.recordedIn(provenance);
+        return ModelFile.load(fs, new Path(dir, MODEL), recorded, key);
     }
 
     /**
-     * Writes the run's files, {@code _SUCCESS} last, then moves the complete directory to {@code runs/<run-id>}.
+     * Writes the run's files, {@code _SUCCESS} last, records the gate's decision for a rerun, then moves the complete
+     * directory to {@code runs/<run-id>}. With {@code overwrite} an existing run is moved aside (into the run's scratch
+     * space) before the new one is renamed into place and deleted only afterwards, so it is never lost before its
+     * replacement is complete.
      *
+     * @param promote the quality gate's decision, recorded in {@code _work/<run-id>/PUBLISHING} so that a rerun after
+     *     a crash between the rename and the promotion can finish the promotion ({@link #unfinishedPublication})
      * @return the published run directory
      */
     public Path publish(
@@ -178,27 +203,90 @@ public final class RunStore {
             Object metrics,
             Object config,
             Provenance provenance,
-            boolean overwrite)
+            boolean overwrite,
+            boolean promote)
             throws IOException {
         Path staged = new Path(workDir(runId), "publish");
         fs.delete(staged, true);
-        String sha = ModelFile.write(fs, new Path(staged, MODEL), model);
-        Json.write(fs, new Path(staged, PROVENANCE), provenance.withModelSha256(sha));
+        ModelFile.Digest digest = ModelFile.write(fs, new Path(staged, MODEL), model, key);
+        Json.write(fs, new Path(staged, PROVENANCE), provenance.withModelDigest(digest));
         Json.write(fs, new Path(staged, METRICS), metrics);
         Json.write(fs, new Path(staged, CONFIG), config);
         fs.create(new Path(staged, SUCCESS), false).close();
+        permissions.applyTree(fs, staged);
+        Path marker = new Path(workDir(runId), PUBLISHING);
+        fs.delete(marker, false);
+        Json.write(fs, marker, Map.of("modelSha256", digest.sha256(), "promote", promote));
         FaultInjection.at("publish-before-rename");
 
         Path target = runDir(runId);
+        Path replaced = new Path(workDir(runId), "replaced");
         if (overwrite && fs.exists(target)) {
-            log.info("Replacing existing run {} (--overwrite)", target);
-            fs.delete(target, true);
+            log.info(
+                    "Replacing existing run {} (--overwrite): moved aside to {} until the new one is in place",
+                    target,
+                    replaced);
+            fs.delete(replaced, true);
+            if (!fs.rename(target, replaced)) {
+                throw new IOException("could not move " + target + " aside to " + replaced);
+            }
+            FaultInjection.at("publish-after-moving-old");
         }
         fs.mkdirs(target.getParent());
         if (!fs.rename(staged, target)) {
             throw new IOException("could not rename " + staged + " to " + target + " (does it exist already?)");
         }
+        FaultInjection.at("publish-after-rename");
+        fs.delete(replaced, true);
         return target;
+    }
+
+    /**
+     * A run that was published by an attempt that stopped before it finished (promotion, retention, clean-up): its
+     * directory is complete and is the one that attempt recorded in {@code _work/<run-id>/PUBLISHING}.
+     *
+     * @return the gate's recorded decision (promote or not), or empty when the run is not in that state
+     */
+    public Optional<Boolean> unfinishedPublication(String runId) throws IOException {
+        Path marker = new Path(workDir(runId), PUBLISHING);
+        Path provenance = new Path(runDir(runId), PROVENANCE);
+        if (!fs.exists(marker) || !fs.exists(new Path(runDir(runId), SUCCESS)) || !fs.exists(provenance)) {
+            return Optional.empty();
+        }
+        JsonNode recorded = Json.read(fs, marker);
+        String published = Json.read(fs, provenance).path("modelSha256").asText();
+        if (!published.equals(recorded.path("modelSha256").asText())) {
+            return Optional.empty();
+        }
+        return Optional.of(recorded.path("promote").asBoolean());
+    }
+
+    /** Whether an interrupted {@code --overwrite} left the old run moved aside and no run in its place. */
+    public boolean hasReplacedRun(String runId) throws IOException {
+        return fs.exists(new Path(new Path(workDir(runId), "replaced"), SUCCESS)) && !fs.exists(runDir(runId));
+    }
+
+    /**
+     * Puts back a run that an interrupted {@code --overwrite} moved aside before its replacement was in place.
+     *
+     * @return whether there was one to put back
+     */
+    public boolean restoreReplaced(String runId) throws IOException {
+        Path replaced = new Path(workDir(runId), "replaced");
+        Path target = runDir(runId);
+        if (!fs.exists(new Path(replaced, SUCCESS)) || fs.exists(target)) {
+            return false;
+        }
+        if (!fs.rename(replaced, target)) {
+            throw new IOException("could not put " + replaced + " back to " + target);
+        }
+        log.info("Put back run {}, moved aside by an interrupted --overwrite", Redact.of(target));
+        return true;
+    }
+
+    /** The metrics of a published run, as written. */
+    public JsonNode metrics(String runId) throws IOException {
+        return Json.read(fs, new Path(runDir(runId), METRICS));
     }
 
     /**
@@ -230,12 +318,20 @@ public final class RunStore {
                 fs.delete(runDir(id), true);
                 discardWork(id);
                 deleted.add(id);
+                FaultInjection.at("cleanup-during-retention");
             }
         }
         if (!deleted.isEmpty()) {
             log.info("Retention (--keep-runs {}): deleted runs {}", keep, deleted);
         }
         return deleted;
+    }
+
+    /** Removes temporary {@code CURRENT} files that an interrupted promotion left behind. */
+    public void removePromotionLeftovers() throws IOException {
+        for (FileStatus leftover : fs.listStatus(root, p -> p.getName().startsWith("." + CURRENT + "."))) {
+            fs.delete(leftover.getPath(), false);
+        }
     }
 
     /** Removes the run's scratch space, and the {@code _work} directory once it is empty. */

@@ -1,14 +1,17 @@
 package io.sparklstm.train;
 
 import io.sparklstm.common.EpochStats;
+import io.sparklstm.common.FaultInjection;
 import io.sparklstm.data.MinibatchLoader;
 import io.sparklstm.data.StagedSplit;
 import io.sparklstm.model.NativeThreads;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 
@@ -44,8 +47,18 @@ public final class DistributedTrainer {
                         .repartionData(Repartition.Never) // the plan already gives each partition its batches
                         .saveUpdater(true)
                         .rngSeed(settings.seed())
-                        .trainingHooks(new NativeThreadsHook(NativeThreads.taskCpus(sc)), randomStreams));
+                        .trainingHooks(hooks(sc)));
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
+    }
+
+    /** Thread limits and seeding on every worker; the one-shot failure of the retry tests when requested. */
+    private TrainingHook[] hooks(JavaSparkContext sc) {
+        List<TrainingHook> hooks =
+                new ArrayList<>(List.of(new NativeThreadsHook(NativeThreads.taskCpus(sc)), randomStreams));
+        if (FaultInjection.requested(FailOnceHook.POINT)) {
+            hooks.add(new FailOnceHook());
+        }
+        return hooks.toArray(TrainingHook[]::new);
     }
 
     /** Fits one epoch ({@code epoch} is 1-based) over the staged training minibatches. */
@@ -70,6 +83,7 @@ public final class DistributedTrainer {
                 }
                 // fitPaths counts every round as an epoch; keep the count (and epoch-based schedules) per epoch.
                 net.getLayerWiseConfigurations().setEpochCount(epochCount);
+                DivergenceGuard.check(sparkNet.getScore(), sparkNet.getNetwork(), epoch, roundIndex);
                 lossSum += sparkNet.getScore() * round.size();
                 batches += round.size();
             }

@@ -1,11 +1,17 @@
 package io.sparklstm.data;
 
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /** Writes small IDX files, well formed or deliberately broken, for the test that uses them. */
@@ -62,6 +68,61 @@ final class IdxFixtures {
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
             out.write(content);
         }
+    }
+
+    /**
+     * Writes a valid gzip file whose content is {@code head}, then {@code zeros} zero bytes, then {@code tail}, in
+     * about a millisecond and a kilobyte per inflated megabyte: the zeros are one deflate block, compressed once and
+     * repeated (every block decodes against a window of zeros, so each copy decodes to the same megabyte).
+     */
+    static void writeGzipBomb(Path file, byte[] head, long zeros, byte[] tail) throws IOException {
+        Files.createDirectories(file.getParent());
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+        CRC32 crc = new CRC32();
+        byte[] megabyte = new byte[1 << 20];
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff}); // gzip header, deflate
+            out.write(flush(deflater, head));
+            crc.update(head);
+            byte[] repeated = null;
+            for (long left = zeros; left > 0; ) {
+                int n = (int) Math.min(megabyte.length, left);
+                if (n == megabyte.length && left != zeros) {
+                    if (repeated == null) {
+                        repeated = flush(deflater, megabyte); // encoded after a megabyte of zeros: repeatable
+                    }
+                    out.write(repeated);
+                } else {
+                    out.write(flush(deflater, Arrays.copyOf(megabyte, n)));
+                }
+                crc.update(megabyte, 0, n);
+                left -= n;
+            }
+            deflater.setInput(tail);
+            deflater.finish();
+            byte[] buffer = new byte[1 << 16];
+            while (!deflater.finished()) {
+                out.write(buffer, 0, deflater.deflate(buffer));
+            }
+            crc.update(tail);
+            ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            trailer.putInt((int) crc.getValue()).putInt((int) (head.length + zeros + tail.length));
+            out.write(trailer.array());
+        } finally {
+            deflater.end();
+        }
+    }
+
+    private static byte[] flush(Deflater deflater, byte[] input) {
+        deflater.setInput(input);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[1 << 16];
+        int n;
+        do {
+            n = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH);
+            out.write(buffer, 0, n);
+        } while (n == buffer.length);
+        return out.toByteArray();
     }
 
     /** A complete, valid data set directory: {@code train} examples for training, {@code test} for testing. */

@@ -112,10 +112,41 @@ class IdxValidationTest {
                     writeGzip(d.resolve(TRAIN_IMAGES + ".gz"), Arrays.copyOf(images(3, pixels(3)), 100));
                     Files.delete(d.resolve(TRAIN_IMAGES));
                 }),
-                broken("a gzip file with trailing bytes inside", TRAIN_IMAGES + ".gz", "has 1 trailing bytes", d -> {
-                    writeGzip(d.resolve(TRAIN_IMAGES + ".gz"), Arrays.copyOf(images(3, pixels(3)), 16 + 3 * 784 + 1));
-                    Files.delete(d.resolve(TRAIN_IMAGES));
-                }));
+                broken(
+                        "a gzip file with trailing bytes inside",
+                        TRAIN_IMAGES + ".gz",
+                        // not inflated beyond the first extra byte, so their number is not known
+                        "has trailing bytes: header declares 3 examples, so 2368 bytes are expected, found more",
+                        d -> {
+                            writeGzip(
+                                    d.resolve(TRAIN_IMAGES + ".gz"),
+                                    Arrays.copyOf(images(3, pixels(3)), 16 + 3 * 784 + 1));
+                            Files.delete(d.resolve(TRAIN_IMAGES));
+                        }),
+                broken(
+                        "a gzip file holding a label of 10",
+                        "train-labels-idx1-ubyte.gz",
+                        "label 10 at example 1, expected a class in 0-9",
+                        d -> {
+                            writeGzip(d.resolve(TRAIN_LABELS + ".gz"), labels((byte) 0, (byte) 10, (byte) 2));
+                            Files.delete(d.resolve(TRAIN_LABELS));
+                        }),
+                broken(
+                        "a directory named like the image file",
+                        TRAIN_IMAGES,
+                        "is a directory, expected a regular IDX file",
+                        d -> {
+                            Files.delete(d.resolve(TRAIN_IMAGES));
+                            Files.createDirectory(d.resolve(TRAIN_IMAGES));
+                        }),
+                broken(
+                        "a directory named like the gzipped label file",
+                        TRAIN_LABELS + ".gz",
+                        "is a directory, expected a regular IDX file",
+                        d -> {
+                            Files.delete(d.resolve(TRAIN_LABELS));
+                            Files.createDirectory(d.resolve(TRAIN_LABELS + ".gz"));
+                        }));
     }
 
     private static Arguments broken(String what, String file, String expected, Breakage breakage) {

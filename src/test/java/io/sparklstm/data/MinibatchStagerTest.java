@@ -1,10 +1,13 @@
 package io.sparklstm.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.sparklstm.Mnist;
 import io.sparklstm.TestSpark;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -67,6 +70,28 @@ class MinibatchStagerTest {
         }
         // Example 0 of MNIST's training set is a 5.
         assertEquals(5, rawBatches.get(0).getLabels().getRow(0).argMax().getInt(0));
+        // The staged bytes themselves: "SLMB", the count, the pixels and the labels as in the IDX files.
+        byte[] pixels = Mnist.imageBytes("train-images-idx3-ubyte", EXAMPLES);
+        byte[] digits = Mnist.labelBytes("train-labels-idx1-ubyte", EXAMPLES);
+        for (int i = 0; i < 5; i++) {
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            MinibatchFile.write(expected, pixels, digits, 64 * i, Math.min(64, EXAMPLES - 64 * i));
+            assertArrayEquals(expected.toByteArray(), bytes(fromRaw.batchPaths().get(i)), "bytes of batch " + i);
+            if (i < 3) {
+                assertArrayEquals(
+                        expected.toByteArray(), bytes(fromGz.batchPaths().get(i)), "bytes of batch " + i);
+            }
+        }
+        assertEquals(16 + 250 * 784, Files.size(tmp.resolve("staged-gz").resolve("train-images-idx3-ubyte")));
+        assertEquals(8 + 250, Files.size(tmp.resolve("staged-gz").resolve("train-labels-idx1-ubyte")));
+    }
+
+    private static byte[] bytes(String uri) {
+        try {
+            return Files.readAllBytes(Path.of(URI.create(uri)));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The header and the first {@value #EXAMPLES} examples of a real MNIST file, with the count patched. */

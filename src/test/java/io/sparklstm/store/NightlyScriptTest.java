@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.JobProcess;
-import io.sparklstm.MiniHdfs;
+import io.sparklstm.cluster.MiniHdfs;
+import io.sparklstm.cluster.SubmitScripts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,9 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code submit/nightly.sh} as cron runs it: a real process per night, the run id is the UTC date, and the exit codes
- * tell an alerting system what happened (0 promoted, 3 not promoted, 2 refused).
+ * tell an alerting system what happened (0 promoted, 3 not promoted, 2 refused; the submit script's own 10-14 and
+ * anything else passed through unchanged); it runs the real submit scripts.
  */
 class NightlyScriptTest {
 
@@ -32,14 +36,19 @@ class NightlyScriptTest {
 
     @Test
     void runsOncePerDayAndExitCodesTellWhatHappened() throws Exception {
-        String store = MiniHdfs.uri() + "/stores/nightly-script-" + UUID.randomUUID();
+        String store = MiniHdfs.shared().uri() + "/stores/nightly-script-" + UUID.randomUUID();
         Path submit = launcher();
         String today = LocalDate.now(ZoneOffset.UTC).toString();
 
         assertEquals(0, nightly(submit, null, store, "--train-limit", "1280", "--epochs", "2"));
         assertEquals(
-                today, RunStore.at(store, MiniHdfs.fs().getConf()).current().orElseThrow());
-        assertTrue(MiniHdfs.fs().exists(new org.apache.hadoop.fs.Path(store + "/runs/" + today + "/_SUCCESS")));
+                today,
+                RunStore.at(store, MiniHdfs.shared().fileSystem().getConf())
+                        .current()
+                        .orElseThrow());
+        assertTrue(MiniHdfs.shared()
+                .fileSystem()
+                .exists(new org.apache.hadoop.fs.Path(store + "/runs/" + today + "/_SUCCESS")));
 
         assertEquals(
                 2,
@@ -49,7 +58,67 @@ class NightlyScriptTest {
         // A night whose model is far worse (one training step): kept, not promoted.
         assertEquals(3, nightly(submit, "2099-01-01", store, "--train-limit", "64", "--epochs", "1"));
         assertEquals(
-                today, RunStore.at(store, MiniHdfs.fs().getConf()).current().orElseThrow());
+                today,
+                RunStore.at(store, MiniHdfs.shared().fileSystem().getConf())
+                        .current()
+                        .orElseThrow());
+    }
+
+    @Test
+    void passesTheSubmitScriptsExitCodeThroughUnchanged() throws Exception {
+        Path recorded = tmp.resolve("args");
+        Path submit = tmp.resolve("fake-submit.sh");
+        Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > \"$ARGS_OUT\"\nexit \"$FAKE_EXIT\"\n");
+        Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = new HashMap<>(
+                Map.of("SUBMIT", submit.toString(), "ARGS_OUT", recorded.toString(), "RUN_ID", "2031-01-02"));
+        for (int code : new int[] {0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 137}) {
+            env.put("FAKE_EXIT", Integer.toString(code));
+            SubmitScripts.Result r = nightlyScript(env, "--output", "hdfs:///models", "--min-accuracy", "0.9");
+            assertEquals(code, r.exitCode(), r.output());
+            assertEquals(
+                    List.of(
+                            "--run-id",
+                            "2031-01-02",
+                            "--min-accuracy",
+                            "0.97",
+                            "--max-regression",
+                            "0.005",
+                            "--keep-runs",
+                            "14",
+                            "--output",
+                            "hdfs:///models",
+                            "--min-accuracy",
+                            "0.9"),
+                    Files.readAllLines(recorded),
+                    "the nightly flags, then the caller's (which win)");
+        }
+    }
+
+    @Test
+    void runsTheRealSubmitScripts() throws Exception {
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
+        // The scripts its --help and README name, by the relative paths a crontab uses; DRY_RUN=1 reaches them.
+        for (String script :
+                List.of("submit/run-local.sh", "submit/standalone.sh", "submit/yarn.sh", "submit/k8s.sh")) {
+            SubmitScripts.Result r = nightlyScript(
+                    Map.of("SUBMIT", script, "DRY_RUN", "1", "K8S_MASTER", "k8s://https://10.0.0.1:6443"),
+                    "--data",
+                    "hdfs:///datasets/mnist");
+            assertEquals(0, r.exitCode(), script + ": " + r.output());
+            int runId = r.command().indexOf("--run-id");
+            assertTrue(runId > 0 && r.command().get(runId + 1).equals(today), script + ": " + r.stdout());
+            assertEquals(
+                    List.of("--data", "hdfs:///datasets/mnist"),
+                    r.command().subList(r.command().size() - 2, r.command().size()));
+        }
+        SubmitScripts.Result missing = nightlyScript(Map.of("SUBMIT", "submit/submit-yarn.sh"));
+        assertEquals(10, missing.exitCode(), missing.output());
+        assertEquals(1, missing.stderrLines().size(), missing.output());
+    }
+
+    private static SubmitScripts.Result nightlyScript(Map<String, String> env, String... options) throws Exception {
+        return SubmitScripts.run(SubmitScripts.ROOT.resolve("submit/nightly.sh"), SubmitScripts.ROOT, env, options);
     }
 
     private int nightly(Path submit, String runId, String store, String... options) throws Exception {
@@ -57,7 +126,7 @@ class NightlyScriptTest {
                 "bash",
                 "submit/nightly.sh",
                 "--data",
-                MiniHdfs.mnist(),
+                MiniHdfs.sharedMnist(),
                 "--output",
                 store,
                 "--test-limit",

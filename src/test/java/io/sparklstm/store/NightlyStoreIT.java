@@ -10,6 +10,7 @@ import io.sparklstm.TestSpark;
 import io.sparklstm.cli.Main;
 import io.sparklstm.cluster.MiniHdfs;
 import io.sparklstm.common.BadInputException;
+import io.sparklstm.common.FaultInjection;
 import io.sparklstm.job.TrainingJob;
 import java.io.IOException;
 import java.io.OutputStream;

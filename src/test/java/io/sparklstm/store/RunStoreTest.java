@@ -10,7 +10,6 @@ import io.sparklstm.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -32,9 +31,9 @@ class RunStoreTest {
         INDArray input = Nd4j.rand(DataType.FLOAT, 4, 28, 28);
         net.fit(input, Nd4j.eye(10).getRows(0, 1, 2, 3).castTo(DataType.FLOAT)); // non-trivial updater state
 
-        Path run =
-                Path.of(store().publish("r1", net, Map.of("accuracy", 0.5), Map.of("seed", 3), provenance("r1"), false)
-                        .toUri());
+        Path run = Path.of(store().publish(
+                        "r1", net, Map.of("accuracy", 0.5), Map.of("seed", 3), Fixtures.provenance("r1"), false, true)
+                .toUri());
 
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(
                 run.resolve("model.zip").toFile(), true);
@@ -51,19 +50,14 @@ class RunStoreTest {
         MultiLayerNetwork net = Fixtures.network(8, 1e-3, 3).newNetwork();
         RunStore store = store();
         store.checkWritable("r1", false);
-        store.publish("r1", net, Map.of("accuracy", 0.1), Map.of(), provenance("r1"), false);
+        store.publish("r1", net, Map.of("accuracy", 0.1), Map.of(), Fixtures.provenance("r1"), false, true);
 
         BadInputException e = assertThrows(BadInputException.class, () -> store.checkWritable("r1", false));
         assertTrue(e.getMessage().contains("already exists") && e.getMessage().contains("--overwrite"), e.getMessage());
 
         store.checkWritable("r1", true);
-        store.publish("r1", net, Map.of("accuracy", 0.2), Map.of(), provenance("r1"), true);
+        store.publish("r1", net, Map.of("accuracy", 0.2), Map.of(), Fixtures.provenance("r1"), true, true);
         assertTrue(Files.readString(root.resolve("runs/r1/metrics.json")).contains("0.2"));
-    }
-
-    private static Provenance provenance(String runId) {
-        return new Provenance(
-                runId, Map.of(), Map.of(), Map.of(), "local[1]", "app-1", "start", "end", null, null, List.of(), null);
     }
 
     private RunStore store() throws IOException {

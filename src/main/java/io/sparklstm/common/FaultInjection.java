@@ -1,4 +1,4 @@
-package io.sparklstm.store;
+package io.sparklstm.common;
 
 import java.io.IOException;
 
@@ -13,7 +13,12 @@ public final class FaultInjection {
 
     private FaultInjection() {}
 
-    static void at(String point) throws IOException {
+    /** Whether the crash point {@code point} is requested in this JVM. */
+    public static boolean requested(String point) {
+        return point.equals(System.getProperty(PROPERTY));
+    }
+
+    public static void at(String point) throws IOException {
         if (point.equals(System.getProperty(PROPERTY))) {
             throw new IOException("injected fault at " + point + " (-D" + PROPERTY + ")");
         }

@@ -1,0 +1,155 @@
+package io.sparklstm.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparklstm.Fixtures;
+import io.sparklstm.Mnist;
+import io.sparklstm.TestSpark;
+import io.sparklstm.cli.Main;
+import io.sparklstm.common.ExitCode;
+import io.sparklstm.common.FaultInjection;
+import io.sparklstm.store.RunStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A run interrupted at each crash point (an injected I/O failure exactly there) is finished by rerunning the same
+ * command, which exits with the code the uninterrupted run would have had and leaves the store complete: the run
+ * published, {@code CURRENT} on it, no scratch space and no temporary files.
+ */
+class CrashRecoveryTest {
+
+    private static final String RUN = "nightly";
+
+    @TempDir
+    static Path tmp;
+
+    /** A store whose run {@value #RUN} trained all its epochs and stopped just before publishing. */
+    private static Path trained;
+
+    @BeforeAll
+    static void trainUntilJustBeforePublishing() throws IOException {
+        trained = tmp.resolve("trained");
+        assertEquals(ExitCode.FAILURE.code(), run(trained, "publish-before-rename"));
+        assertTrue(Files.isDirectory(trained.resolve("_work/" + RUN + "/checkpoints")));
+        assertFalse(Files.exists(trained.resolve("runs/" + RUN)));
+    }
+
+    private static List<String> command(Path store, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--data",
+                Mnist.dir().toString(),
+                "--output",
+                store.toString(),
+                "--run-id",
+                RUN,
+                "--train-limit",
+                "2000",
+                "--test-limit",
+                "500",
+                "--epochs",
+                "2",
+                "--lstm-units",
+                "32",
+                "--averaging-frequency",
+                "5",
+                "--keep-runs",
+                "1"));
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    /** The job in this JVM, with {@code fault} injected (null: none). */
+    private static int run(Path store, String fault, String... extra) {
+        if (fault != null) {
+            System.setProperty(FaultInjection.PROPERTY, fault);
+        }
+        try {
+            return Main.execute(
+                    command(store, extra).toArray(String[]::new), TestSpark.sharedContexts(), Clock.systemUTC());
+        } finally {
+            System.clearProperty(FaultInjection.PROPERTY);
+        }
+    }
+
+    private static Path copyOfTrained(String name) throws IOException {
+        Path store = tmp.resolve(name);
+        FileUtils.copyDirectory(trained.toFile(), store.toFile());
+        return store;
+    }
+
+    /** An older published run, so that retention (--keep-runs 1) has something to delete. */
+    private static void publishOlderRun(Path root) throws IOException {
+        RunStore store = RunStore.at(root.toString(), new Configuration());
+        store.publish(
+                "older",
+                Fixtures.network(8, 1e-3, 3).newNetwork(),
+                Map.of(),
+                Map.of(),
+                Fixtures.provenance("older"),
+                false,
+                true);
+        store.discardWork("older");
+    }
+
+    private static void assertFinished(Path store) throws IOException {
+        assertTrue(Files.exists(store.resolve("runs/" + RUN + "/_SUCCESS")));
+        assertEquals(RUN, Files.readString(store.resolve("CURRENT")).strip());
+        assertFalse(Files.exists(store.resolve("_work")), "scratch space removed");
+        assertFalse(Files.exists(store.resolve("_LOCK")));
+        try (Stream<Path> files = Files.list(store)) {
+            assertTrue(
+                    files.map(p -> p.getFileName().toString())
+                            .noneMatch(name -> name.startsWith(".CURRENT.") && !name.endsWith(".crc")),
+                    "no temporary files");
+        }
+        assertFalse(Files.exists(store.resolve("runs/older")), "retention applied");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "publish-before-rename",
+                "publish-after-rename",
+                "promote-before-rename",
+                "cleanup-during-retention"
+            })
+    void rerunningTheSameCommandFinishesTheRun(String fault) throws IOException {
+        Path store = copyOfTrained(fault);
+        publishOlderRun(store);
+
+        assertEquals(ExitCode.FAILURE.code(), run(store, fault));
+        assertEquals(ExitCode.OK.code(), run(store, null));
+
+        assertFinished(store);
+    }
+
+    @Test
+    void overwriteNeverLosesTheOldRunBeforeTheNewOneIsInPlace() throws IOException {
+        Path store = copyOfTrained("overwrite");
+        assertEquals(ExitCode.OK.code(), run(store, null));
+        String oldModel = Files.readString(store.resolve("runs/" + RUN + "/provenance.json"));
+
+        assertEquals(ExitCode.FAILURE.code(), run(store, "publish-after-moving-old", "--overwrite"));
+        assertFalse(Files.exists(store.resolve("runs/" + RUN)));
+        assertEquals(oldModel, Files.readString(store.resolve("_work/" + RUN + "/replaced/provenance.json")));
+
+        assertEquals(ExitCode.OK.code(), run(store, null, "--overwrite"));
+        assertFinished(store);
+    }
+}
