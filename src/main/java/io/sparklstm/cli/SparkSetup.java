@@ -18,7 +18,8 @@ public final class SparkSetup {
     public static SparkConf configure(SparkConf conf) {
         return conf.setAppName(conf.get("spark.app.name", APP_NAME))
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.kryo.registrator", BulkNd4jKryoRegistrator.class.getName());
+                .set("spark.kryo.registrator", BulkNd4jKryoRegistrator.class.getName())
+                .set("spark.kryo.registrationRequired", "true");
     }
 
     /** A context for the master and settings spark-submit passed in (system properties {@code spark.*}). */

@@ -13,10 +13,15 @@ public final class BuildInfo {
 
     private BuildInfo() {}
 
+    /** This build's version, e.g. {@code 0.1.0}: the application jar is {@code target/sparklstm-<version>.jar}. */
+    public static String version() {
+        return BUILD.getProperty("version", "unknown");
+    }
+
     /** Versions for provenance: app, gitCommit, gitDirty, dl4j, spark (running), java. */
     public static Map<String, String> versions(String runningSparkVersion) {
         Map<String, String> versions = new LinkedHashMap<>();
-        versions.put("app", BUILD.getProperty("version", "unknown"));
+        versions.put("app", version());
         versions.put("gitCommit", BUILD.getProperty("gitCommit", "unknown"));
         versions.put("gitDirty", BUILD.getProperty("gitDirty", "unknown"));
         versions.put("dl4j", BUILD.getProperty("dl4j", "unknown"));

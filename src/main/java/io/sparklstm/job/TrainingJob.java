@@ -26,8 +26,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainingJob {
 
-    /** A lock whose heartbeat is older than this is considered abandoned (see {@link RunLock}). */
-    static final Duration LOCK_LEASE = Duration.ofMinutes(10);
+    /**
+     * The store lock's lease (see {@link RunLock}): heartbeats every 5 s, a live holder recognised within seconds, a
+     * holder that died on another machine taken over after two minutes without a heartbeat.
+     */
+    static final Duration LOCK_LEASE = Duration.ofMinutes(2);
 
     private static final Logger log = LoggerFactory.getLogger(TrainingJob.class);
 
@@ -79,6 +82,7 @@ public final class TrainingJob {
                             plan.runId(),
                             evaluation.gate().promote(),
                             evaluation.gate().reason());
+            lock.verifyHeld(); // retention deletes runs
             new CleanUp().run(plan.store(), plan.runId(), plan.config().get(JobParams.KEEP_RUNS));
             return new Result(published.dir(), published.metrics(), promoted);
         }

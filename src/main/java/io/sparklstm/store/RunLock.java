@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  *   <li>otherwise it watches the file, every {@code lease/12} but at most every second, by its own monotonic clock. Any
  *       change (heartbeat, new owner) means a live holder: it fails with a {@link StoreLockedException} ("locked by
  *       another run", naming the holder, the file and how to clear it by hand). No change for a whole lease (the
- *       longer of its own and the holder's) means the holder is dead: stale. A live holder is thus recognised within
- *       about 6 s whatever the lease; the log says, in one line, that the contender is watching and for how long.
+ *       longer of its own and the holder's; at least 10 min for a lock in the format of the previous version, which
+ *       has no token and a heartbeat every 2.5 min) means the holder is dead: stale. A live holder is thus recognised
+ *       within about 6 s whatever the lease; the log says, in one line, that the contender is watching and for how
+ *       long.
  * </ol>
  *
  * <p><b>Takeover</b> of a stale lock is atomic: the contender creates {@code _LOCK.takeover-<stale token>}
@@ -77,6 +79,13 @@ public final class RunLock implements AutoCloseable {
     static final String ASIDE = FILE + ".removed-";
 
     static final Duration MIN_LEASE = Duration.ofMillis(300);
+
+    /**
+     * The lease of the previous lock format (no token, a heartbeat every 2.5 min): a lock in that format is waited out
+     * at least this long, so that a new run never takes the lock of an old one that is still running.
+     */
+    static final Duration LEGACY_LEASE = Duration.ofMinutes(10);
+
     static final Duration MAX_HEARTBEAT = Duration.ofSeconds(5);
     static final Duration MAX_POLL = Duration.ofSeconds(1);
 
@@ -329,6 +338,7 @@ public final class RunLock implements AutoCloseable {
         }
 
         RunLock run() throws IOException {
+            int vanished = 0;
             while (true) {
                 long t0 = System.nanoTime();
                 if (files.createExclusive(file, content)) {
@@ -336,6 +346,10 @@ public final class RunLock implements AutoCloseable {
                 }
                 Snapshot held = files.read(file);
                 if (!held.exists()) {
+                    // Released between the two calls; more than rarely means something odd is at that path.
+                    if (++vanished > 500) {
+                        throw new IOException("cannot create the store lock " + file + ", nor read it");
+                    }
                     pause(backoff());
                     continue;
                 }
@@ -359,7 +373,11 @@ public final class RunLock implements AutoCloseable {
         private void watch(Snapshot held) {
             watched = held;
             watchedSince = System.nanoTime();
-            Duration theirs = held.owner() == null ? null : held.owner().lease().orElse(null);
+            Duration theirs = held.owner() == null
+                    ? null
+                    : held.owner().token() == null
+                            ? LEGACY_LEASE
+                            : held.owner().lease().orElse(null);
             wait = theirs != null && theirs.compareTo(lease) > 0 ? theirs : lease;
             if (held.owner() == null || !held.owner().processGoneOnThisHost()) {
                 log.info(

@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.nd4j.kryo.Nd4jRegistrator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,10 +26,59 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class BulkNd4jKryoRegistrator implements KryoRegistrator {
 
+    /**
+     * Every other class the job's Spark jobs ship through Kryo (broadcasts, task results, shuffles), so that Spark can
+     * run with {@code spark.kryo.registrationRequired=true}: an unregistered class fails loudly instead of being
+     * written with its full name, and nothing else can be smuggled in by name. Found by training, evaluating and
+     * staging with the setting on; {@code KryoRegistrationTest} keeps the list complete.
+     */
+    static final List<String> CLASSES = List.of(
+            "org.nd4j.common.primitives.AtomicBoolean",
+            "org.nd4j.common.primitives.Counter",
+            "org.nd4j.shade.guava.collect.HashMultiset",
+            "java.util.concurrent.ConcurrentHashMap",
+            "org.nd4j.evaluation.classification.ConfusionMatrix",
+            "org.nd4j.evaluation.classification.Evaluation",
+            "org.deeplearning4j.spark.impl.paramavg.aggregator.ParameterAveragingAggregationTuple",
+            "java.util.concurrent.atomic.AtomicInteger",
+            "java.util.HashMap",
+            "org.deeplearning4j.nn.conf.WorkspaceMode",
+            "org.nd4j.linalg.lossfunctions.impl.LossMCXENT",
+            "org.nd4j.linalg.activations.impl.ActivationSoftmax",
+            "org.deeplearning4j.nn.conf.layers.OutputLayer",
+            "org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep",
+            "io.sparklstm.model.PerThreadDropout",
+            "org.deeplearning4j.nn.api.OptimizationAlgorithm",
+            "org.deeplearning4j.nn.weights.WeightInitXavier",
+            "org.deeplearning4j.nn.conf.RNNFormat",
+            "org.nd4j.linalg.schedule.ScheduleType",
+            "org.nd4j.linalg.schedule.ExponentialSchedule",
+            "org.nd4j.linalg.learning.config.Adam",
+            "org.deeplearning4j.nn.conf.GradientNormalization",
+            "org.nd4j.linalg.activations.impl.ActivationTanH",
+            "io.sparklstm.model.fastlstm.FastLSTM",
+            "org.nd4j.linalg.api.buffer.DataType",
+            "org.deeplearning4j.nn.conf.NeuralNetConfiguration",
+            "java.util.ArrayList",
+            "org.deeplearning4j.nn.conf.CacheMode",
+            "org.deeplearning4j.nn.conf.BackpropType",
+            "org.deeplearning4j.nn.conf.MultiLayerConfiguration",
+            "org.deeplearning4j.spark.api.worker.NetBroadcastTuple",
+            "io.sparklstm.data.Shard",
+            "java.util.LinkedHashMap",
+            "org.datavec.spark.util.SerializableHadoopConfig");
+
     @Override
     public void registerClasses(Kryo kryo) {
         new Nd4jRegistrator().registerClasses(kryo);
         kryo.register(Nd4j.getBackend().getNDArrayClass(), new BulkSerializer()); // replaces ND4J's serializer
+        for (String name : CLASSES) {
+            try {
+                kryo.register(Class.forName(name, false, Thread.currentThread().getContextClassLoader()));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("Kryo registration: class " + name + " is missing", e);
+            }
+        }
     }
 
     /** Dense numeric arrays as dtype, shape and raw bytes (native byte order: sender and receiver share it). */

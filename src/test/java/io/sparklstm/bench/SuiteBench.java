@@ -1,6 +1,7 @@
 package io.sparklstm.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparklstm.common.BuildInfo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -41,7 +42,7 @@ import java.util.stream.Stream;
  */
 public final class SuiteBench {
 
-    private static final String APP_JAR = "target/sparklstm-0.1.0.jar";
+    private static final String APP_JAR = "target/sparklstm-" + BuildInfo.version() + ".jar";
     private static final String BENCH_JAR = "target/bench/sparklstm-bench.jar";
     private static final String SPARK_JARS = "target/spark-home/jars/*";
     static final double GIB_BYTES = 1024.0 * 1024 * 1024;

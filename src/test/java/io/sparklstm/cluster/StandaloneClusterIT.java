@@ -52,7 +52,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * same test slice, and must score the accuracy metrics.json records; metrics.json's trainingExecutors must name both
  * executors, and each must be the one of a different Worker.
  *
- * <p>It runs under plain {@code mvn test}, before the package phase: instead of the shaded jar it submits a thin jar
+ * <p>It runs as an integration test in {@code mvn verify}; instead of the shaded jar it submits a thin jar
  * of target/classes (built here) and puts the job's runtime dependencies (target/cluster-classpath/app.txt, written by
  * the dependency plugin at generate-test-resources) on the driver and executor classpaths with
  * spark.executor.extraClassPath, which works because every executor runs on this machine. The Workers run from a

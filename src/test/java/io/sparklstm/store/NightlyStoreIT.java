@@ -11,6 +11,7 @@ import io.sparklstm.cli.Main;
 import io.sparklstm.cluster.MiniHdfs;
 import io.sparklstm.common.BadInputException;
 import io.sparklstm.common.FaultInjection;
+import io.sparklstm.common.StoreLockedException;
 import io.sparklstm.job.TrainingJob;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -247,24 +248,14 @@ class NightlyStoreIT {
     void secondRunWithTheSameOutputIsLockedOut() throws IOException {
         fs.mkdirs(new Path(store));
         Path lock = new Path(store, RunLock.FILE);
-        // Held by a live process on this host: this JVM.
-        Json.write(
-                fs,
-                lock,
-                Map.of(
-                        "runId",
-                        "first",
-                        "host",
-                        java.net.InetAddress.getLocalHost().getHostName(),
-                        "pid",
-                        ProcessHandle.current().pid(),
-                        "startedAt",
-                        "2026-11-29T02:00:00Z"));
-
-        BadInputException e = assertThrows(BadInputException.class, () -> run("second"));
-        assertTrue(e.getMessage().contains("locked by another run (run first"), e.getMessage());
-        assertTrue(fs.exists(lock), "the first run's lock is untouched");
-        assertEquals(List.of(), names("runs"));
+        // Held by a live run: a real lock whose heartbeat is running.
+        try (RunLock first = RunLock.acquire(
+                fs, fs.makeQualified(new Path(store)), "first", "app-first", java.time.Duration.ofSeconds(3))) {
+            StoreLockedException e = assertThrows(StoreLockedException.class, () -> run("second"));
+            assertTrue(e.getMessage().contains("locked by another run (run first"), e.getMessage());
+            assertTrue(fs.exists(lock), "the first run's lock is untouched");
+            assertEquals(List.of(), names("runs"));
+        }
 
         // The same lock left behind by a process that no longer exists is stale and taken over.
         fs.delete(lock, false);

@@ -206,6 +206,30 @@ class RunLockTest {
     }
 
     @Test
+    void lockOfThePreviousFormatIsWaitedOutForItsLongerLease() throws Exception {
+        // No token: written by the previous version, whose heartbeat came only every 2.5 minutes.
+        Map<String, Object> old = new LinkedHashMap<>();
+        old.put("runId", "old");
+        old.put("host", "other.example");
+        old.put("pid", 4242);
+        old.put("startedAt", "2026-11-29T02:00:00Z");
+        writeLock(Json.MAPPER.writeValueAsBytes(old));
+
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RunLock> next = pool.submit(() -> acquire("next", LEASE));
+            Thread.sleep(LEASE.toMillis() * 5 / 2);
+            assertFalse(next.isDone(), "still waiting after more than its own lease");
+            assertEquals("old", owner().path("runId").asText());
+            Files.delete(lockFile); // the old run ends
+            next.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("next", owner().path("runId").asText());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void closeNeverDeletesALockItNoLongerOwns() throws IOException {
         RunLock first = acquire("first", LEASE);
         // Judged dead and taken over (done by hand here): the file now belongs to another run.

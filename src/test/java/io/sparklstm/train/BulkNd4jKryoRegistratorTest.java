@@ -2,15 +2,26 @@ package io.sparklstm.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.Fixtures;
+import io.sparklstm.Mnist;
+import io.sparklstm.TestSpark;
+import io.sparklstm.config.LstmImplementation;
+import io.sparklstm.data.StagedSplit;
+import io.sparklstm.evaluate.DistributedEvaluator;
+import io.sparklstm.model.SeedNetwork;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,9 +31,27 @@ import scala.reflect.ClassTag$;
 /** Arrays and a whole averaging-round broadcast survive Spark's Kryo serializer with the job's registrator. */
 class BulkNd4jKryoRegistratorTest {
 
-    private final SerializerInstance kryo = new KryoSerializer(
-                    new SparkConf().set("spark.kryo.registrator", BulkNd4jKryoRegistrator.class.getName()))
+    private final SerializerInstance kryo = new KryoSerializer(new SparkConf()
+                    .set("spark.kryo.registrator", BulkNd4jKryoRegistrator.class.getName())
+                    .set("spark.kryo.registrationRequired", "true"))
             .newInstance();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aFullRoundTrainsAndEvaluatesOnLocal2WithRegistrationRequired() throws IOException {
+        JavaSparkContext sc = TestSpark.context();
+        assertEquals("true", sc.getConf().get("spark.kryo.registrationRequired"), "the job's own setting");
+        StagedSplit split = Mnist.stageTrain(sc, tmp, 640, 32);
+        SeedNetwork seed = new SeedNetwork(16, 1e-2, 0.9, 0.3, 42, LstmImplementation.FAST);
+        DistributedTrainer trainer =
+                new DistributedTrainer(sc, seed.newNetwork(), new TrainingSettings(2, 32, 10, 1, 7, 2));
+        assertEquals(1, trainer.fitEpoch(1, split).rounds());
+        double accuracy =
+                new DistributedEvaluator(sc).evaluate(trainer.network(), split).accuracy();
+        assertTrue(accuracy >= 0 && accuracy <= 1);
+    }
 
     @Test
     void everyKindOfArrayRoundTrips() {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tell an alerting system what happened (0 promoted, 3 not promoted, 2 refused; the submit script's own 10-14 and
  * anything else passed through unchanged); it runs the real submit scripts.
  */
-class NightlyScriptTest {
+class NightlyScriptIT {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 

@@ -1,0 +1,87 @@
+package io.sparklstm.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparklstm.Mnist;
+import io.sparklstm.TestSpark;
+import io.sparklstm.cli.Main;
+import io.sparklstm.common.ExitCode;
+import io.sparklstm.config.JobConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A diverging run is never promoted, and a non-finite checkpoint is never resumed. */
+class DivergenceTest {
+
+    @TempDir
+    Path tmp;
+
+    private List<String> command(Path store, String runId, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--data",
+                Mnist.dir().toString(),
+                "--output",
+                store.toString(),
+                "--run-id",
+                runId,
+                "--train-limit",
+                "640",
+                "--test-limit",
+                "256",
+                "--epochs",
+                "1",
+                "--lstm-units",
+                "16",
+                "--averaging-frequency",
+                "5"));
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    private int run(List<String> args) {
+        return Main.execute(args.toArray(String[]::new), TestSpark.sharedContexts(), Clock.systemUTC());
+    }
+
+    @Test
+    void aHugeLearningRateIsNeverPromoted() {
+        Path store = tmp.resolve("store");
+        int code = run(command(store, "huge", "--learning-rate", "10", "--lr-decay", "1"));
+
+        assertTrue(code == ExitCode.DIVERGED.code() || code == ExitCode.NOT_PROMOTED.code(), "exit " + code);
+        assertFalse(Files.exists(store.resolve("CURRENT")), "nothing promoted");
+        if (code == ExitCode.DIVERGED.code()) {
+            assertFalse(Files.exists(store.resolve("runs/huge")), "nothing published");
+        }
+    }
+
+    @Test
+    void aNonFiniteCheckpointIsSkippedAndTrainingStartsAfresh() throws Exception {
+        Path store = tmp.resolve("nan");
+        List<String> args = command(store, "nan-resume");
+        JobConfig config = Main.parse(args.toArray(String[]::new));
+        RunPlan plan = new Preflight(new Configuration(), 2).check(config);
+        MultiLayerNetwork poisoned = io.sparklstm.model.SeedNetwork.from(config).newNetwork();
+        poisoned.params().putScalar(3, Double.POSITIVE_INFINITY);
+        plan.store().checkpoints("nan-resume").save(1, poisoned, plan.fingerprint(), List.of());
+
+        int code = run(args);
+
+        assertTrue(code == ExitCode.OK.code() || code == ExitCode.NOT_PROMOTED.code(), "exit " + code);
+        JsonNode provenance = new ObjectMapper()
+                .readTree(store.resolve("runs/nan-resume/provenance.json").toFile());
+        assertTrue(provenance.path("resumedFromEpoch").isNull(), "not resumed from the non-finite checkpoint");
+        assertEquals(1, provenance.path("epochs").size());
+        assertTrue(Double.isFinite(provenance.path("epochs").get(0).path("loss").asDouble()));
+    }
+}
