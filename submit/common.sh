@@ -25,7 +25,8 @@
 #    1  the job failed: rerun the same command to resume from its last checkpoint
 #    2  bad input or usage of the job: an option, a data file, the store's state (nothing was written)
 #    3  trained and kept, but not promoted by the quality gate
-#    4, 5  reserved for the job
+#    4  training diverged: nothing published
+#    5  the store is locked by another live run (or the run lost its lock): nothing published
 # The scripts' own failures, before or around the job:
 #   10  usage or environment error of a script: SPARK_HOME unset, a file missing, a bad environment value
 #   11  building the application jar failed (mvn package)

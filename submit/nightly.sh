@@ -22,12 +22,14 @@
 # Exit code: the submit script's, unchanged; for alerting:
 #   0  trained, evaluated, promoted to CURRENT
 #   3  trained and kept, but NOT promoted by the quality gate (look at the run's metrics.json "gate")
-#   2  bad input or usage, the run id already completed today, or the store is locked by a run still active
-#   1  the job failed: rerun the same command to resume from the last checkpoint
+#   2  bad input or usage, or the run id already completed today (nothing was written)
+#   1  the job failed: rerun the same command to resume from the last checkpoint (or to finish an interrupted one)
+#   4  training diverged: nothing published; rerun with a lower --learning-rate under another RUN_ID
+#   5  the store is locked by a run still active (or this run lost its lock): nothing published
 #   10-14  the submit script (or this one: 10) could not start the job; its message says why
 #
 # crontab (02:00 UTC every night, log per day):
-#   0 2 * * *  cd /opt/sparklstm && SUBMIT=submit/yarn.sh submit/nightly.sh --data hdfs:///datasets/mnist --output hdfs:///models/mnist >> /var/log/sparklstm/$(date -u +\%F).log 2>&1
+#   0 2 * * *  cd /opt/sparklstm && SUBMIT=submit/yarn.sh DEPLOY_MODE=client submit/nightly.sh --data hdfs:///datasets/mnist --output hdfs:///models/mnist >> /var/log/sparklstm/$(date -u +\%F).log 2>&1
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 usage_if_help "$@"
@@ -56,7 +58,9 @@ fi
 case $status in
   0) echo "nightly: run $run_id promoted" >&2 ;;
   3) echo "nightly: run $run_id NOT promoted by the quality gate (exit 3)" >&2 ;;
-  2) echo "nightly: run $run_id refused: bad input, already done, or store locked (exit 2)" >&2 ;;
+  2) echo "nightly: run $run_id refused: bad input, or already done (exit 2)" >&2 ;;
+  4) echo "nightly: run $run_id diverged: nothing published (exit 4)" >&2 ;;
+  5) echo "nightly: run $run_id refused: the store is locked by a live run (exit 5)" >&2 ;;
   1[0-4]) echo "nightly: run $run_id not started: $(basename "$submit") failed before the job (exit $status)" >&2 ;;
   *) echo "nightly: run $run_id failed (exit $status); rerun the same command to resume" >&2 ;;
 esac

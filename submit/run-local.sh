@@ -15,7 +15,7 @@
 # master differs.
 #
 # Settings (environment variables, default in brackets):
-#   SPARK_MASTER       Spark master                                                        [local[*]]
+#   SPARK_MASTER       Spark master; F in local[N,F] = attempts per task, as on a cluster    [local[*,4]]
 #   DRIVER_MEMORY      JVM heap                                                            [4g]
 #   OMP_NUM_THREADS    ND4J native threads per process: one per Spark task is fastest       [1]
 #   OPENBLAS_CORETYPE  OpenBLAS kernels        [SkylakeX on AVX-512 CPUs, Haswell on AVX2 CPUs; see below]
@@ -93,6 +93,6 @@ print_or_exec "$JAVA" @"$OPENS_FILE" -Xmx"${DRIVER_MEMORY:-4g}" \
   -Dorg.bytedeco.javacpp.maxbytes=8G -Dorg.bytedeco.javacpp.maxphysicalbytes=16G \
   "${log_conf[@]}" \
   -cp "$spark_jars/*" org.apache.spark.deploy.SparkSubmit \
-  --master "${SPARK_MASTER:-local[*]}" \
+  --master "${SPARK_MASTER:-local[*,4]}" \
   --class "$MAIN_CLASS" \
   "$APP_JAR" "${job_args[@]}"

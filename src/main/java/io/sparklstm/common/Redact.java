@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
  */
 public final class Redact {
 
-    private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/@?#\\s]+@");
+    /** {@code user:password@}; a user name alone (or ABFS's {@code container@account}) is no secret and stays. */
+    private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/@?#\\s:]*:[^/@?#\\s]*@");
+
     private static final Pattern SECRET_QUERY = Pattern.compile(
             "(?i)([?&](?:[a-z0-9_.-]*(?:secret|token|password|passwd|key|signature|sig|credential)[a-z0-9_.-]*)=)"
                     + "[^&#\\s]*");

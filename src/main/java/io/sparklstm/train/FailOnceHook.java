@@ -2,17 +2,13 @@ package io.sparklstm.train;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.TaskContext;
-import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.spark.api.TrainingHook;
-import org.nd4j.linalg.dataset.api.DataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * Fault injection for the retry tests, as Spark's own {@code FailureSuite} does it: the first attempt of the first
  * training task that reaches its second minibatch fails, once per JVM; the retried attempt runs normally. Installed
  * only when the crash point {@value #POINT} is requested ({@code -Dsparklstm.fault=task-failure-once}).
  */
-final class FailOnceHook implements TrainingHook {
+final class FailOnceHook extends MinibatchHook {
 
     static final String POINT = "task-failure-once";
 
@@ -27,20 +23,9 @@ final class FailOnceHook implements TrainingHook {
     }
 
     @Override
-    public void preUpdate(DataSet minibatch, Model model) {
+    void beforeMinibatch() {
         maybeFail();
     }
-
-    @Override
-    public void preUpdate(MultiDataSet minibatch, Model model) {
-        maybeFail();
-    }
-
-    @Override
-    public void postUpdate(DataSet minibatch, Model model) {}
-
-    @Override
-    public void postUpdate(MultiDataSet minibatch, Model model) {}
 
     private void maybeFail() {
         TaskContext task = TaskContext.get();

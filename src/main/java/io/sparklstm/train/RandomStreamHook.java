@@ -1,10 +1,6 @@
 package io.sparklstm.train;
 
 import org.apache.spark.TaskContext;
-import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.spark.api.TrainingHook;
-import org.nd4j.linalg.dataset.api.DataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -16,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The driver calls {@link #startRound} before submitting each round; Spark serialises the hook with the round's
  * tasks, so every task sees that round's numbers.</p>
  */
-final class RandomStreamHook implements TrainingHook {
+final class RandomStreamHook extends MinibatchHook {
 
     private static final long serialVersionUID = 1L;
 
@@ -45,20 +41,9 @@ final class RandomStreamHook implements TrainingHook {
     }
 
     @Override
-    public void preUpdate(DataSet minibatch, Model model) {
+    void beforeMinibatch() {
         seedThisThread();
     }
-
-    @Override
-    public void preUpdate(MultiDataSet minibatch, Model model) {
-        seedThisThread();
-    }
-
-    @Override
-    public void postUpdate(DataSet minibatch, Model model) {}
-
-    @Override
-    public void postUpdate(MultiDataSet minibatch, Model model) {}
 
     private void seedThisThread() {
         TaskContext task = TaskContext.get();

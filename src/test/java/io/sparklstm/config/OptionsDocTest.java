@@ -51,6 +51,21 @@ class OptionsDocTest {
     }
 
     @Test
+    void everyDeclaredOptionIsListedOnceInAll() throws IllegalAccessException {
+        java.util.List<Param<?>> declared = new java.util.ArrayList<>();
+        for (java.lang.reflect.Field field : JobParams.class.getFields()) {
+            if (field.getType() == Param.class && java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
+                declared.add((Param<?>) field.get(null));
+            }
+        }
+        assertEquals(new java.util.HashSet<>(declared), new java.util.HashSet<>(JobParams.ALL), "JobParams.ALL");
+        assertEquals(
+                JobParams.ALL.size(),
+                JobParams.ALL.stream().map(Param::name).distinct().count(),
+                "unique names");
+    }
+
+    @Test
     void parsingNothingGivesEveryDeclaredDefault() {
         JobConfig config = Main.parse("--run-id", "r");
         for (Param<?> param : JobParams.ALL) {

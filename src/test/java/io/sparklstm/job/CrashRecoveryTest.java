@@ -5,17 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.Fixtures;
-import io.sparklstm.Mnist;
-import io.sparklstm.TestSpark;
-import io.sparklstm.cli.Main;
+import io.sparklstm.JobRuns;
 import io.sparklstm.common.ExitCode;
-import io.sparklstm.common.FaultInjection;
 import io.sparklstm.store.RunStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -43,20 +38,17 @@ class CrashRecoveryTest {
     private static Path trained;
 
     @BeforeAll
-    static void trainUntilJustBeforePublishing() throws IOException {
+    static void trainUntilJustBeforePublishing() throws Exception {
         trained = tmp.resolve("trained");
         assertEquals(ExitCode.FAILURE.code(), run(trained, "publish-before-rename"));
         assertTrue(Files.isDirectory(trained.resolve("_work/" + RUN + "/checkpoints")));
         assertFalse(Files.exists(trained.resolve("runs/" + RUN)));
     }
 
-    private static List<String> command(Path store, String... extra) {
-        List<String> args = new ArrayList<>(List.of(
-                "--data",
-                Mnist.dir().toString(),
-                "--output",
-                store.toString(),
-                "--run-id",
+    /** The job in this JVM, with {@code fault} injected (null: none). */
+    private static int run(Path store, String fault, String... extra) throws Exception {
+        List<String> args = JobRuns.args(
+                store,
                 RUN,
                 "--train-limit",
                 "2000",
@@ -69,22 +61,9 @@ class CrashRecoveryTest {
                 "--averaging-frequency",
                 "5",
                 "--keep-runs",
-                "1"));
+                "1");
         args.addAll(List.of(extra));
-        return args;
-    }
-
-    /** The job in this JVM, with {@code fault} injected (null: none). */
-    private static int run(Path store, String fault, String... extra) {
-        if (fault != null) {
-            System.setProperty(FaultInjection.PROPERTY, fault);
-        }
-        try {
-            return Main.execute(
-                    command(store, extra).toArray(String[]::new), TestSpark.sharedContexts(), Clock.systemUTC());
-        } finally {
-            System.clearProperty(FaultInjection.PROPERTY);
-        }
+        return JobRuns.withFault(fault, () -> JobRuns.run(args));
     }
 
     private static Path copyOfTrained(String name) throws IOException {
@@ -129,7 +108,7 @@ class CrashRecoveryTest {
                 "promote-before-rename",
                 "cleanup-during-retention"
             })
-    void rerunningTheSameCommandFinishesTheRun(String fault) throws IOException {
+    void rerunningTheSameCommandFinishesTheRun(String fault) throws Exception {
         Path store = copyOfTrained(fault);
         publishOlderRun(store);
 
@@ -140,7 +119,7 @@ class CrashRecoveryTest {
     }
 
     @Test
-    void overwriteNeverLosesTheOldRunBeforeTheNewOneIsInPlace() throws IOException {
+    void overwriteNeverLosesTheOldRunBeforeTheNewOneIsInPlace() throws Exception {
         Path store = copyOfTrained("overwrite");
         assertEquals(ExitCode.OK.code(), run(store, null));
         String oldModel = Files.readString(store.resolve("runs/" + RUN + "/provenance.json"));

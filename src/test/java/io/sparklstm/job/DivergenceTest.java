@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sparklstm.Mnist;
-import io.sparklstm.TestSpark;
+import io.sparklstm.JobRuns;
 import io.sparklstm.cli.Main;
 import io.sparklstm.common.ExitCode;
 import io.sparklstm.config.JobConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -27,13 +24,9 @@ class DivergenceTest {
     @TempDir
     Path tmp;
 
-    private List<String> command(Path store, String runId, String... extra) {
-        List<String> args = new ArrayList<>(List.of(
-                "--data",
-                Mnist.dir().toString(),
-                "--output",
-                store.toString(),
-                "--run-id",
+    private static List<String> command(Path store, String runId, String... extra) {
+        List<String> args = JobRuns.args(
+                store,
                 runId,
                 "--train-limit",
                 "640",
@@ -44,19 +37,15 @@ class DivergenceTest {
                 "--lstm-units",
                 "16",
                 "--averaging-frequency",
-                "5"));
+                "5");
         args.addAll(List.of(extra));
         return args;
-    }
-
-    private int run(List<String> args) {
-        return Main.execute(args.toArray(String[]::new), TestSpark.sharedContexts(), Clock.systemUTC());
     }
 
     @Test
     void aHugeLearningRateIsNeverPromoted() {
         Path store = tmp.resolve("store");
-        int code = run(command(store, "huge", "--learning-rate", "10", "--lr-decay", "1"));
+        int code = JobRuns.run(command(store, "huge", "--learning-rate", "10", "--lr-decay", "1"));
 
         assertTrue(code == ExitCode.DIVERGED.code() || code == ExitCode.NOT_PROMOTED.code(), "exit " + code);
         assertFalse(Files.exists(store.resolve("CURRENT")), "nothing promoted");
@@ -75,7 +64,7 @@ class DivergenceTest {
         poisoned.params().putScalar(3, Double.POSITIVE_INFINITY);
         plan.store().checkpoints("nan-resume").save(1, poisoned, plan.fingerprint(), List.of());
 
-        int code = run(args);
+        int code = JobRuns.run(args);
 
         assertTrue(code == ExitCode.OK.code() || code == ExitCode.NOT_PROMOTED.code(), "exit " + code);
         JsonNode provenance = new ObjectMapper()
