@@ -10,7 +10,7 @@
 #
 # Usage: submit/sync-opens.sh [--help]
 #   edit submit/java17-opens.txt (one option per line; comments only on lines starting with #), then run this and
-#   commit the rewritten files; SubmitScriptsTest and KubernetesManifestsTest fail while they differ.
+#   commit the rewritten files; SubmitScriptsIT and KubernetesManifestsTest fail while they differ.
 # Settings: SPARKLSTM_HOME (the project whose files are rewritten; default: the folder above submit/),
 #           DRY_RUN=1 (name the files it would rewrite, and the differences, without writing anything)
 # Exit code: 0 in sync (files rewritten or already so); 10 a bad opens file or a missing target file.

@@ -1,20 +1,65 @@
 package io.sparklstm;
 
-import io.sparklstm.config.LstmImplementation;
+import io.sparklstm.cli.Main;
+import io.sparklstm.config.JobConfig;
 import io.sparklstm.model.SeedNetwork;
 import io.sparklstm.store.Provenance;
 import io.sparklstm.train.TrainingSettings;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Small configurations the tests share: the seed network and training settings without regularisation. */
+/**
+ * Small configurations the tests share, always built by option name from the job's own declarations (never by
+ * position): the seed network and training settings, by default without regularisation.
+ */
 public final class Fixtures {
 
     private Fixtures() {}
 
+    /** The configuration of the bundled defaults with these options on top (and run id {@code test}). */
+    public static JobConfig config(String... options) {
+        List<String> args = new ArrayList<>(List.of("--run-id", "test"));
+        args.addAll(List.of(options));
+        return Main.parse(args.toArray(String[]::new));
+    }
+
+    /** The seed network of {@code options} over a plain base: constant learning rate, no dropout, fast LSTM. */
+    public static SeedNetwork seedNetwork(String... options) {
+        return SeedNetwork.from(config(plain(options)));
+    }
+
+    /** The training settings of {@code options} over a plain base: no augmentation; workers must be given. */
+    public static TrainingSettings trainingSettings(String... options) {
+        JobConfig config = config(plain(options));
+        return TrainingSettings.from(config, 1);
+    }
+
     /** The seed network with fast LSTM layers, a constant learning rate and no dropout. */
     public static SeedNetwork network(int units, double learningRate, long seed) {
-        return new SeedNetwork(units, learningRate, 1.0, 0.0, seed, LstmImplementation.FAST);
+        return seedNetwork(
+                "--lstm-units",
+                Integer.toString(units),
+                "--learning-rate",
+                Double.toString(learningRate),
+                "--seed",
+                Long.toString(seed));
+    }
+
+    /** Training settings without augmentation. */
+    public static TrainingSettings settings(
+            int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed) {
+        return trainingSettings(
+                "--workers",
+                Integer.toString(workers),
+                "--batch-size",
+                Integer.toString(batchSize),
+                "--averaging-frequency",
+                Integer.toString(averagingFrequency),
+                "--prefetch-batches",
+                Integer.toString(prefetchBatches),
+                "--seed",
+                Long.toString(seed));
     }
 
     /** Provenance with placeholders, for tests that publish into a store directly. */
@@ -23,9 +68,9 @@ public final class Fixtures {
                 runId, Map.of(), Map.of(), Map.of(), "local", "app", "start", "end", null, null, List.of(), null, null);
     }
 
-    /** Training settings without augmentation. */
-    public static TrainingSettings settings(
-            int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed) {
-        return new TrainingSettings(workers, batchSize, averagingFrequency, prefetchBatches, seed, 0);
+    private static String[] plain(String... options) {
+        List<String> all = new ArrayList<>(List.of("--lr-decay", "1", "--dropout", "0", "--augment-shift", "0"));
+        all.addAll(List.of(options));
+        return all.toArray(String[]::new);
     }
 }

@@ -3,6 +3,7 @@ package io.sparklstm.cli;
 import io.sparklstm.common.BadInputException;
 import io.sparklstm.common.DivergedException;
 import io.sparklstm.common.ExitCode;
+import io.sparklstm.common.Redact;
 import io.sparklstm.common.StoreLockedException;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
@@ -47,19 +48,24 @@ public final class Main {
             }
             return train(invocation.config(), contexts).code();
         } catch (BadInputException e) {
-            err.println("sparklstm: " + e.getMessage() + " (see --help)");
+            err.println(oneLine("sparklstm: " + e.getMessage() + " (see --help)"));
             return ExitCode.BAD_INPUT.code();
         } catch (StoreLockedException e) {
-            err.println("sparklstm: " + e.getMessage());
+            err.println(oneLine("sparklstm: " + e.getMessage()));
             return ExitCode.LOCKED.code();
         } catch (DivergedException e) {
-            err.println("sparklstm: " + e.getMessage());
+            err.println(oneLine("sparklstm: " + e.getMessage()));
             return ExitCode.DIVERGED.code();
         } catch (Exception e) {
             log.error("sparklstm failed", e);
-            err.println("sparklstm: failed: " + e);
+            err.println(oneLine("sparklstm: failed: " + e));
             return ExitCode.FAILURE.code();
         }
+    }
+
+    /** A message as one line without credentials: line breaks (e.g. from a parser) folded, URIs redacted. */
+    static String oneLine(String message) {
+        return Redact.uri(message.replaceAll("\\s*\\R\\s*", " ").strip());
     }
 
     /**

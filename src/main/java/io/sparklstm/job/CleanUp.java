@@ -1,5 +1,6 @@
 package io.sparklstm.job;
 
+import io.sparklstm.common.FaultInjection;
 import io.sparklstm.store.RunStore;
 import java.io.IOException;
 
@@ -13,6 +14,7 @@ final class CleanUp {
     void run(RunStore store, String runId, int keepRuns) throws IOException {
         store.prune(keepRuns);
         store.removePromotionLeftovers();
+        FaultInjection.at("cleanup-before-discard");
         store.discardWork(runId);
     }
 }

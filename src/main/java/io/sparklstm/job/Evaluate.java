@@ -6,6 +6,7 @@ import io.sparklstm.config.JobParams;
 import io.sparklstm.evaluate.ClassificationReport;
 import io.sparklstm.evaluate.DistributedEvaluator;
 import io.sparklstm.evaluate.QualityGate;
+import io.sparklstm.store.ModelFile;
 import io.sparklstm.store.RunStore;
 import java.io.IOException;
 import java.util.List;
@@ -46,7 +47,7 @@ final class Evaluate {
         QualityGate gate = new QualityGate(
                 plan.config().get(JobParams.MIN_ACCURACY), plan.config().get(JobParams.MAX_REGRESSION));
         RunStore store = plan.store();
-        Optional<String> current = store.current().filter(id -> !id.equals(plan.runId()));
+        Optional<String> current = store.current();
         if (current.isEmpty()) {
             return gate.decide(report, loss, null, Double.NaN);
         }
@@ -56,7 +57,7 @@ final class Evaluate {
                     .accuracy();
             log.info(String.format("Current model %s: accuracy %.4f on the same test set", current.get(), baseline));
             return gate.decide(report, loss, current.get(), baseline);
-        } catch (IOException | BadInputException e) {
+        } catch (ModelFile.CorruptModelException | BadInputException e) {
             log.warn(
                     "Current model {} cannot be loaded ({}); judging the new model on --min-accuracy alone",
                     current.get(),

@@ -1,5 +1,7 @@
 package io.sparklstm.job;
 
+import io.sparklstm.common.BadInputException;
+import io.sparklstm.common.Redact;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
 import io.sparklstm.data.MnistInputs;
@@ -35,6 +37,7 @@ final class Preflight {
         RunStore store = store(requested);
         store.checkWritable(requested.runId(), requested.get(JobParams.OVERWRITE));
         store.checkState();
+        refuseOverwritingCurrent(requested, store);
         TrainingSettings settings = TrainingSettings.from(requested, defaultParallelism);
         JobConfig config =
                 requested.toBuilder().set(JobParams.WORKERS, settings.workers()).build();
@@ -42,6 +45,18 @@ final class Preflight {
         RunPlan plan = new RunPlan(config, inputs, store, warmStart, settings, fingerprint(config, inputs));
         store.checkpoints(plan.runId()).checkCompatible(plan.fingerprint());
         return plan;
+    }
+
+    /**
+     * {@code --overwrite} of the run {@code CURRENT} names could replace a promoted model with one the quality gate
+     * refuses, or leave {@code CURRENT} naming a run that is being replaced: refused, use another run id.
+     */
+    private static void refuseOverwritingCurrent(JobConfig config, RunStore store) throws IOException {
+        if (config.get(JobParams.OVERWRITE)
+                && store.current().filter(config.runId()::equals).isPresent()) {
+            throw new BadInputException("option --overwrite: run " + config.runId() + " is the promoted run (CURRENT)"
+                    + " of " + Redact.of(store.root()) + "; it is never replaced, train under another --run-id");
+        }
     }
 
     /** The store the configuration names. */

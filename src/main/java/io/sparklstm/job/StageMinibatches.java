@@ -19,7 +19,7 @@ final class StageMinibatches {
     }
 
     StagedData run(RunPlan plan) throws IOException {
-        Path work = plan.store().workDir(plan.runId());
+        Path work = plan.store().prepareWork(plan.runId());
         MinibatchStager stager = new MinibatchStager(sc, plan.store().fileSystem());
         return new StagedData(
                 stager.stage(

@@ -7,6 +7,7 @@ import io.sparklstm.evaluate.DistributedEvaluator;
 import io.sparklstm.model.SeedNetwork;
 import io.sparklstm.store.Checkpoint;
 import io.sparklstm.store.CheckpointStore;
+import io.sparklstm.store.RunLock;
 import io.sparklstm.train.DistributedTrainer;
 import io.sparklstm.train.ExecutorTracker;
 import io.sparklstm.train.JvmMemory;
@@ -34,7 +35,8 @@ final class Train {
         this.sc = sc;
     }
 
-    Trained run(RunPlan plan, StagedData data) throws IOException {
+    /** @param lock the store's lock: checked before every checkpoint, so a run that lost it writes none */
+    Trained run(RunPlan plan, StagedData data, RunLock lock) throws IOException {
         int totalEpochs = plan.config().get(JobParams.EPOCHS);
         CheckpointStore checkpoints = plan.store().checkpoints(plan.runId());
         Optional<Checkpoint> checkpoint = checkpoints.latest(plan.fingerprint());
@@ -73,6 +75,7 @@ final class Train {
                 }
                 epochs.add(stats);
                 logEpoch(stats, totalEpochs);
+                lock.verifyHeld();
                 checkpoints.save(epoch, trainer.network(), plan.fingerprint(), epochs);
             }
             return new Trained(

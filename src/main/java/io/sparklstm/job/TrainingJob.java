@@ -71,7 +71,7 @@ public final class TrainingJob {
         try (RunLock lock = plan.store().lock(plan.runId(), sc.sc().applicationId(), LOCK_LEASE)) {
             preflight.recheckUnderLock(plan);
             StagedData data = new StageMinibatches(sc).run(plan);
-            Trained trained = new Train(sc).run(plan, data);
+            Trained trained = new Train(sc).run(plan, data, lock);
             Evaluation evaluation = new Evaluate(sc).run(plan, data, trained);
             lock.verifyHeld(); // fencing: a run that lost its lock publishes nothing
             Publish.Published published = new Publish(sc, startedAt).run(plan, data, trained, evaluation);

@@ -1,8 +1,10 @@
 package io.sparklstm.job;
 
 import io.sparklstm.common.BadInputException;
+import io.sparklstm.common.Redact;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
+import io.sparklstm.model.FiniteParameters;
 import io.sparklstm.model.SafeModelReader;
 import io.sparklstm.model.SeedNetwork;
 import io.sparklstm.store.ModelFile;
@@ -23,7 +25,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 final class WarmStart {
 
     /** The largest model file accepted from outside the store. */
-    private static final long MAX_BYTES = 2L << 30;
+    private static final long MAX_BYTES = 1L << 30;
 
     private final MultiLayerNetwork source;
     private final String description;
@@ -35,6 +37,10 @@ final class WarmStart {
 
     static WarmStart resolve(JobConfig config, RunStore store, Configuration hadoop) throws IOException {
         WarmStart start = load(config, store, hadoop);
+        if (start.source != null && !FiniteParameters.of(start.source)) {
+            throw new BadInputException("--init-from " + Redact.uri(config.get(JobParams.INIT_FROM))
+                    + ": the model's parameters are not finite (NaN or infinite), expected a trained model");
+        }
         if (start.source != null) {
             long needed = SeedNetwork.from(config).newNetwork().numParams();
             if (start.source.numParams() != needed) {

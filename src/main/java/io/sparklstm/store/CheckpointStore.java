@@ -40,10 +40,13 @@ public final class CheckpointStore {
 
     private final Optional<StoreKey> key;
 
-    CheckpointStore(FileSystem fs, Path dir, Optional<StoreKey> key) {
+    private final StorePermissions permissions;
+
+    CheckpointStore(FileSystem fs, Path dir, Optional<StoreKey> key, StorePermissions permissions) {
         this.fs = fs;
         this.dir = dir;
         this.key = key;
+        this.permissions = permissions;
     }
 
     public Path directory() {
@@ -69,6 +72,7 @@ public final class CheckpointStore {
         state.put("settings", fingerprint);
         state.put("epochs", epochs);
         Json.write(fs, new Path(tmp, STATE), state);
+        permissions.applyTree(fs, tmp);
         fs.delete(target, true);
         if (!fs.rename(tmp, target)) {
             throw new IOException("could not rename checkpoint " + tmp + " to " + target);

@@ -23,7 +23,7 @@ import org.deeplearning4j.util.ModelSerializer;
 public final class ModelFile {
 
     /** The largest model file accepted, checked from its length before reading. */
-    static final long MAX_BYTES = 2L << 30;
+    static final long MAX_BYTES = 1L << 30;
 
     private ModelFile() {}
 

@@ -91,13 +91,21 @@ public final class RunStore {
         return new Path(new Path(root, "runs"), runId);
     }
 
+    /** Creates the run's scratch space with the store's directory mode (it holds staged data and checkpoints). */
+    public Path prepareWork(String runId) throws IOException {
+        Path work = workDir(runId);
+        fs.mkdirs(work);
+        fs.setPermission(work, permissions.directories());
+        return work;
+    }
+
     /** Scratch space of a run; removed by {@link #discardWork(String)}. */
     public Path workDir(String runId) {
         return new Path(new Path(root, "_work"), runId);
     }
 
     public CheckpointStore checkpoints(String runId) {
-        return new CheckpointStore(fs, new Path(workDir(runId), "checkpoints"), key);
+        return new CheckpointStore(fs, new Path(workDir(runId), "checkpoints"), key, permissions);
     }
 
     /** Fails with a {@link BadInputException} when the run exists and {@code overwrite} is off. */

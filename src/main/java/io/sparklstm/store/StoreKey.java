@@ -45,11 +45,6 @@ public final class StoreKey {
         return Optional.empty();
     }
 
-    /** A key given directly (tests). */
-    public static StoreKey of(String secret) {
-        return new StoreKey(secret.getBytes(StandardCharsets.UTF_8));
-    }
-
     /** A new HMAC-SHA256 computation with this key. */
     Mac mac() {
         try {

@@ -1,6 +1,7 @@
 package io.sparklstm.train;
 
 import io.sparklstm.common.DivergedException;
+import io.sparklstm.common.FaultInjection;
 import io.sparklstm.model.FiniteParameters;
 import java.util.Locale;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -12,12 +13,16 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  */
 public final class DivergenceGuard {
 
+    /** Crash point of the divergence tests: from epoch 2 on, every round's loss reads as NaN. */
+    public static final String NAN_LOSS_FROM_EPOCH_2 = "nan-loss-from-epoch-2";
+
     private DivergenceGuard() {}
 
     /**
      * @throws DivergedException when the round's loss or any parameter is NaN or infinite
      */
-    public static void check(double loss, MultiLayerNetwork network, int epoch, int round) {
+    public static void check(double reportedLoss, MultiLayerNetwork network, int epoch, int round) {
+        double loss = FaultInjection.requested(NAN_LOSS_FROM_EPOCH_2) && epoch > 1 ? Double.NaN : reportedLoss;
         boolean finiteLoss = Double.isFinite(loss);
         boolean finiteParams = FiniteParameters.of(network);
         if (!finiteLoss || !finiteParams) {

@@ -1,5 +1,6 @@
 package io.sparklstm.bench;
 
+import io.sparklstm.Fixtures;
 import io.sparklstm.config.LstmImplementation;
 import io.sparklstm.data.Minibatches;
 import io.sparklstm.model.NativeThreads;
@@ -66,7 +67,22 @@ public final class TrainThroughputBench {
 
         Map<LstmImplementation, MultiLayerNetwork> nets = new LinkedHashMap<>();
         for (LstmImplementation impl : impls) {
-            nets.put(impl, new SeedNetwork(128, 1e-3, 1.0, 0.0, 12345, impl).newNetwork());
+            nets.put(
+                    impl,
+                    Fixtures.seedNetwork(
+                                    "--lstm-units",
+                                    "128",
+                                    "--learning-rate",
+                                    "1e-3",
+                                    "--lr-decay",
+                                    "1.0",
+                                    "--dropout",
+                                    "0.0",
+                                    "--seed",
+                                    "12345",
+                                    "--lstm-impl",
+                                    String.valueOf(impl))
+                            .newNetwork());
         }
         int[] cursor = {0};
         for (MultiLayerNetwork net : nets.values()) {

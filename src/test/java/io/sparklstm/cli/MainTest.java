@@ -60,33 +60,8 @@ class MainTest {
     @Test
     void helpListsEveryOptionWithItsDefault() {
         assertEquals(0, run("--help"));
-        for (String option : new String[] {
-            "--data",
-            "--output",
-            "--run-id",
-            "--epochs",
-            "--batch-size",
-            "--averaging-frequency",
-            "--workers",
-            "--prefetch-batches",
-            "--seed",
-            "--learning-rate",
-            "--lstm-units",
-            "--lstm-impl",
-            "--lr-decay",
-            "--dropout",
-            "--augment-shift",
-            "--train-limit",
-            "--test-limit",
-            "--overwrite",
-            "--min-accuracy",
-            "--max-regression",
-            "--init-from",
-            "--keep-runs",
-            "--evaluate-each-epoch",
-            "--config"
-        }) {
-            assertTrue(out.contains(option), option + " in\n" + out);
+        for (io.sparklstm.config.Param<?> param : io.sparklstm.config.JobParams.ALL) {
+            assertTrue(out.contains(param.option()), param.option() + " in\n" + out);
         }
         assertTrue(out.contains("(default: 10)"), out);
         assertTrue(out.contains("(default: 64)"), out);

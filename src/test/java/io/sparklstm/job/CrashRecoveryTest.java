@@ -106,7 +106,8 @@ class CrashRecoveryTest {
                 "publish-before-rename",
                 "publish-after-rename",
                 "promote-before-rename",
-                "cleanup-during-retention"
+                "cleanup-during-retention",
+                "cleanup-before-discard"
             })
     void rerunningTheSameCommandFinishesTheRun(String fault) throws Exception {
         Path store = copyOfTrained(fault);
@@ -119,16 +120,37 @@ class CrashRecoveryTest {
     }
 
     @Test
+    void aRunTheGateRefusedStillExitsThreeWhenFinishedByTheRerun() throws Exception {
+        Path store = copyOfTrained("refused");
+
+        assertEquals(ExitCode.FAILURE.code(), run(store, "publish-after-rename", "--min-accuracy", "0.999"));
+        assertEquals(ExitCode.NOT_PROMOTED.code(), run(store, null, "--min-accuracy", "0.999"));
+
+        assertTrue(Files.exists(store.resolve("runs/" + RUN + "/_SUCCESS")));
+        assertFalse(Files.exists(store.resolve("CURRENT")), "nothing promoted");
+        assertFalse(Files.exists(store.resolve("_work")));
+    }
+
+    @Test
     void overwriteNeverLosesTheOldRunBeforeTheNewOneIsInPlace() throws Exception {
+        // A kept but unpromoted run: the promoted run (CURRENT) itself is never overwritten.
         Path store = copyOfTrained("overwrite");
-        assertEquals(ExitCode.OK.code(), run(store, null));
+        assertEquals(ExitCode.NOT_PROMOTED.code(), run(store, null, "--min-accuracy", "0.999"));
         String oldModel = Files.readString(store.resolve("runs/" + RUN + "/provenance.json"));
 
-        assertEquals(ExitCode.FAILURE.code(), run(store, "publish-after-moving-old", "--overwrite"));
+        assertEquals(
+                ExitCode.FAILURE.code(),
+                run(store, "publish-after-moving-old", "--overwrite", "--min-accuracy", "0.999"));
         assertFalse(Files.exists(store.resolve("runs/" + RUN)));
         assertEquals(oldModel, Files.readString(store.resolve("_work/" + RUN + "/replaced/provenance.json")));
 
-        assertEquals(ExitCode.OK.code(), run(store, null, "--overwrite"));
-        assertFinished(store);
+        assertEquals(ExitCode.NOT_PROMOTED.code(), run(store, null, "--overwrite", "--min-accuracy", "0.999"));
+        assertTrue(Files.exists(store.resolve("runs/" + RUN + "/_SUCCESS")));
+        assertFalse(
+                Files.readString(store.resolve("runs/" + RUN + "/provenance.json"))
+                        .equals(oldModel),
+                "replaced");
+        assertFalse(Files.exists(store.resolve("_work")));
+        assertFalse(Files.exists(store.resolve("CURRENT")));
     }
 }

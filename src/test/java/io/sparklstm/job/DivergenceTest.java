@@ -55,6 +55,32 @@ class DivergenceTest {
     }
 
     @Test
+    void aRunThatDivergesExitsFourWithOneLineAndLeavesNoCheckpointOfThatStateAndNothingPublished() throws Exception {
+        Path store = tmp.resolve("diverged");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        int code;
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = JobRuns.withFault(
+                    io.sparklstm.train.DivergenceGuard.NAN_LOSS_FROM_EPOCH_2,
+                    () -> JobRuns.run(command(store, "nan", "--epochs", "2")));
+        } finally {
+            System.setErr(stderr);
+        }
+
+        String message = err.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertEquals(ExitCode.DIVERGED.code(), code, message);
+        assertEquals(1, message.lines().count(), message);
+        assertTrue(message.contains("diverged in epoch 2, round 1"), message);
+        assertTrue(Files.exists(store.resolve("_work/nan/checkpoints/epoch-0001")), "epoch 1 was finite");
+        assertFalse(Files.exists(store.resolve("_work/nan/checkpoints/epoch-0002")), "no checkpoint of that state");
+        assertFalse(Files.exists(store.resolve("runs/nan")), "nothing published");
+        assertFalse(Files.exists(store.resolve("CURRENT")), "nothing promoted");
+        assertFalse(Files.exists(store.resolve("_LOCK")), "lock released");
+    }
+
+    @Test
     void aNonFiniteCheckpointIsSkippedAndTrainingStartsAfresh() throws Exception {
         Path store = tmp.resolve("nan");
         List<String> args = command(store, "nan-resume");

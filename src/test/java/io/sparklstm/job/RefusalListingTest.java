@@ -50,6 +50,17 @@ class RefusalListingTest {
     @TempDir
     Path tmp;
 
+    /** Locks a case holds for another run while the refused one tries; released after each case. */
+    private static final List<RunLock> HELD = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void releaseHeldLocks() throws IOException {
+        for (RunLock lock : HELD) {
+            lock.close();
+        }
+        HELD.clear();
+    }
+
     static Stream<Arguments> refusals() {
         return Stream.of(
                 refusal("option out of bounds", "--batch-size", (s, t) -> List.of("--batch-size", "0")),
@@ -106,9 +117,35 @@ class RefusalListingTest {
                             .save(1, Fixtures.network(8, 1e-3, 1).newNetwork(), plan.fingerprint(), List.of());
                     return args;
                 }),
+                refusal(
+                        "overwrite of the promoted run",
+                        "--overwrite",
+                        (s, t) -> List.of("--run-id", "base", "--overwrite")),
+                refusal("a data file that is a FIFO", "not a regular file", (s, t) -> {
+                    Path data = Files.createDirectories(t.resolve("fifo"));
+                    for (String file :
+                            List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-labels-idx1-ubyte")) {
+                        Files.copy(Mnist.dir().resolve(file), data.resolve(file));
+                    }
+                    Process mkfifo = new ProcessBuilder(
+                                    "mkfifo",
+                                    data.resolve("t10k-images-idx3-ubyte").toString())
+                            .inheritIO()
+                            .start();
+                    assertEquals(0, mkfifo.waitFor());
+                    return List.of("--data", data.toString());
+                }),
+                refusal("init-from a model with non-finite parameters", "not finite", (s, t) -> {
+                    MultiLayerNetwork nan = Fixtures.network(16, 1e-3, 3).newNetwork();
+                    nan.params().putScalar(0, Double.NaN);
+                    Path zip = t.resolve("nan-model.zip");
+                    org.deeplearning4j.util.ModelSerializer.writeModel(nan, zip.toFile(), false);
+                    return List.of("--init-from", zip.toString());
+                }),
                 refusal("store locked by a live run", ExitCode.LOCKED, "locked by another run", (s, t) -> {
                     RunStore store = RunStore.at(s.toString(), new Configuration());
-                    RunLock.acquire(store.fileSystem(), store.root(), "other", "app-other", Duration.ofSeconds(3));
+                    HELD.add(RunLock.acquire(
+                            store.fileSystem(), store.root(), "other", "app-other", Duration.ofSeconds(3)));
                     return List.of("--run-id", "second");
                 }));
     }

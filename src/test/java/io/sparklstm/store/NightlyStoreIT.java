@@ -119,7 +119,7 @@ class NightlyStoreIT {
                 org.apache.spark.package$.MODULE$.SPARK_VERSION(),
                 provenance.get("versions").get("spark").asText());
         assertEquals(40, provenance.get("versions").get("gitCommit").asText().length());
-        assertEquals("local[2]", provenance.get("sparkMaster").asText());
+        assertEquals("local[2,4]", provenance.get("sparkMaster").asText());
         assertEquals(2, provenance.get("epochs").size());
         assertTrue(json("runs/n1/metrics.json").get("gate").get("promote").asBoolean());
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparklstm.Fixtures;
 import io.sparklstm.Mnist;
 import io.sparklstm.TestSpark;
-import io.sparklstm.config.LstmImplementation;
 import io.sparklstm.data.StagedSplit;
 import io.sparklstm.evaluate.DistributedEvaluator;
 import io.sparklstm.model.SeedNetwork;
@@ -44,9 +43,35 @@ class BulkNd4jKryoRegistratorTest {
         JavaSparkContext sc = TestSpark.context();
         assertEquals("true", sc.getConf().get("spark.kryo.registrationRequired"), "the job's own setting");
         StagedSplit split = Mnist.stageTrain(sc, tmp, 640, 32);
-        SeedNetwork seed = new SeedNetwork(16, 1e-2, 0.9, 0.3, 42, LstmImplementation.FAST);
-        DistributedTrainer trainer =
-                new DistributedTrainer(sc, seed.newNetwork(), new TrainingSettings(2, 32, 10, 1, 7, 2));
+        SeedNetwork seed = Fixtures.seedNetwork(
+                "--lstm-units",
+                "16",
+                "--learning-rate",
+                "1e-2",
+                "--lr-decay",
+                "0.9",
+                "--dropout",
+                "0.3",
+                "--seed",
+                "42",
+                "--lstm-impl",
+                "fast");
+        DistributedTrainer trainer = new DistributedTrainer(
+                sc,
+                seed.newNetwork(),
+                Fixtures.trainingSettings(
+                        "--workers",
+                        "2",
+                        "--batch-size",
+                        "32",
+                        "--averaging-frequency",
+                        "10",
+                        "--prefetch-batches",
+                        "1",
+                        "--seed",
+                        "7",
+                        "--augment-shift",
+                        "2"));
         assertEquals(1, trainer.fitEpoch(1, split).rounds());
         double accuracy =
                 new DistributedEvaluator(sc).evaluate(trainer.network(), split).accuracy();

@@ -3,9 +3,9 @@ package io.sparklstm.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparklstm.Fixtures;
 import io.sparklstm.Mnist;
 import io.sparklstm.TestSpark;
-import io.sparklstm.config.LstmImplementation;
 import io.sparklstm.data.StagedSplit;
 import io.sparklstm.model.SeedNetwork;
 import java.io.IOException;
@@ -30,10 +30,58 @@ class RegularisedTrainingTest {
     void twoWorkersWithDropoutAndShiftedImagesTrainReproducibly() throws IOException {
         JavaSparkContext sc = TestSpark.context();
         StagedSplit train = Mnist.stageTrain(sc, tmp, 640, 32);
-        SeedNetwork dropout = new SeedNetwork(16, 1e-2, 1.0, 0.3, 42, LstmImplementation.FAST);
-        SeedNetwork noDropout = new SeedNetwork(16, 1e-2, 1.0, 0.0, 42, LstmImplementation.FAST);
-        TrainingSettings shifted = new TrainingSettings(2, 32, 5, 0, 7, 2);
-        TrainingSettings unshifted = new TrainingSettings(2, 32, 5, 0, 7, 0);
+        SeedNetwork dropout = Fixtures.seedNetwork(
+                "--lstm-units",
+                "16",
+                "--learning-rate",
+                "1e-2",
+                "--lr-decay",
+                "1.0",
+                "--dropout",
+                "0.3",
+                "--seed",
+                "42",
+                "--lstm-impl",
+                "fast");
+        SeedNetwork noDropout = Fixtures.seedNetwork(
+                "--lstm-units",
+                "16",
+                "--learning-rate",
+                "1e-2",
+                "--lr-decay",
+                "1.0",
+                "--dropout",
+                "0.0",
+                "--seed",
+                "42",
+                "--lstm-impl",
+                "fast");
+        TrainingSettings shifted = Fixtures.trainingSettings(
+                "--workers",
+                "2",
+                "--batch-size",
+                "32",
+                "--averaging-frequency",
+                "5",
+                "--prefetch-batches",
+                "0",
+                "--seed",
+                "7",
+                "--augment-shift",
+                "2");
+        TrainingSettings unshifted = Fixtures.trainingSettings(
+                "--workers",
+                "2",
+                "--batch-size",
+                "32",
+                "--averaging-frequency",
+                "5",
+                "--prefetch-batches",
+                "0",
+                "--seed",
+                "7",
+                "--augment-shift",
+                "0");
 
         INDArray first = train(sc, dropout, shifted, train);
         INDArray second = train(sc, dropout, shifted, train);

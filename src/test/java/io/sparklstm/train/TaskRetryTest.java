@@ -3,10 +3,10 @@ package io.sparklstm.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparklstm.Fixtures;
 import io.sparklstm.Mnist;
 import io.sparklstm.TestSpark;
 import io.sparklstm.common.FaultInjection;
-import io.sparklstm.config.LstmImplementation;
 import io.sparklstm.data.StagedSplit;
 import io.sparklstm.model.SeedNetwork;
 import java.nio.file.Path;
@@ -30,8 +30,32 @@ class TaskRetryTest {
     Path tmp;
 
     private static MultiLayerNetwork train(JavaSparkContext sc, StagedSplit split, String fault) {
-        SeedNetwork seed = new SeedNetwork(16, 1e-2, 1.0, 0.3, 42, LstmImplementation.FAST);
-        TrainingSettings settings = new TrainingSettings(2, 32, 5, 0, 7, 2);
+        SeedNetwork seed = Fixtures.seedNetwork(
+                "--lstm-units",
+                "16",
+                "--learning-rate",
+                "1e-2",
+                "--lr-decay",
+                "1.0",
+                "--dropout",
+                "0.3",
+                "--seed",
+                "42",
+                "--lstm-impl",
+                "fast");
+        TrainingSettings settings = Fixtures.trainingSettings(
+                "--workers",
+                "2",
+                "--batch-size",
+                "32",
+                "--averaging-frequency",
+                "5",
+                "--prefetch-batches",
+                "0",
+                "--seed",
+                "7",
+                "--augment-shift",
+                "2");
         if (fault != null) {
             System.setProperty(FaultInjection.PROPERTY, fault);
         }

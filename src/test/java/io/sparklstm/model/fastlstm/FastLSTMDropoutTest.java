@@ -4,8 +4,8 @@ import static io.sparklstm.model.fastlstm.LstmNets.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparklstm.Fixtures;
 import io.sparklstm.config.LstmImplementation;
-import io.sparklstm.model.SeedNetwork;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.deeplearning4j.nn.api.Layer;
@@ -73,10 +73,21 @@ class FastLSTMDropoutTest {
 
     @Test
     void trainsAfterJsonRoundTripAsOnSparkWorkers() {
-        MultiLayerNetwork net = new MultiLayerNetwork(
-                MultiLayerConfiguration.fromJson(new SeedNetwork(UNITS, 1e-2, 1.0, 0.3, 42, LstmImplementation.FAST)
-                        .configuration()
-                        .toJson()));
+        MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(Fixtures.seedNetwork(
+                        "--lstm-units",
+                        String.valueOf(UNITS),
+                        "--learning-rate",
+                        "1e-2",
+                        "--lr-decay",
+                        "1.0",
+                        "--dropout",
+                        "0.3",
+                        "--seed",
+                        "42",
+                        "--lstm-impl",
+                        "fast")
+                .configuration()
+                .toJson()));
         net.init();
         for (int i = 0; i < 3; i++) {
             net.fit(minibatch(i));
@@ -90,8 +101,20 @@ class FastLSTMDropoutTest {
      */
     @Test
     void workersBuiltFromOneConfigurationKeepTheirOwnMasks() throws Exception {
-        MultiLayerConfiguration conf =
-                new SeedNetwork(UNITS, 1e-2, 1.0, 0.5, 42, LstmImplementation.FAST).configuration();
+        MultiLayerConfiguration conf = Fixtures.seedNetwork(
+                        "--lstm-units",
+                        String.valueOf(UNITS),
+                        "--learning-rate",
+                        "1e-2",
+                        "--lr-decay",
+                        "1.0",
+                        "--dropout",
+                        "0.5",
+                        "--seed",
+                        "42",
+                        "--lstm-impl",
+                        "fast")
+                .configuration();
         Layer a = lastLstm(conf.clone());
         Layer b = lastLstm(conf.clone());
         INDArray x = LstmNets.features(BATCH, UNITS, 28, DataType.FLOAT, 1);
@@ -138,7 +161,20 @@ class FastLSTMDropoutTest {
     }
 
     private static MultiLayerNetwork network(LstmImplementation impl, double dropout) {
-        return new SeedNetwork(UNITS, 1e-2, 1.0, dropout, 42, impl).newNetwork();
+        return Fixtures.seedNetwork(
+                        "--lstm-units",
+                        String.valueOf(UNITS),
+                        "--learning-rate",
+                        "1e-2",
+                        "--lr-decay",
+                        "1.0",
+                        "--dropout",
+                        String.valueOf(dropout),
+                        "--seed",
+                        "42",
+                        "--lstm-impl",
+                        String.valueOf(impl))
+                .newNetwork();
     }
 
     private static MultiLayerNetwork sameWeights(LstmImplementation impl, double dropout, MultiLayerNetwork source) {

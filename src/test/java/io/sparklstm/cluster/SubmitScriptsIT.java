@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * --help; and conf/spark-defaults.conf: the settings a cluster run needs, and the Java 17 opens list, which lives in
  * submit/java17-opens.txt and is generated everywhere else by submit/sync-opens.sh.
  */
-class SubmitScriptsTest {
+class SubmitScriptsIT {
 
     private static final Path ROOT = SubmitScripts.ROOT;
     private static final List<String> MNIST_FILES = List.of(
