@@ -21,7 +21,7 @@
 # read it at run time; conf/spark-defaults.conf and submit/k8s/*.yaml carry generated copies (submit/sync-opens.sh).
 #
 # Exit codes. The job's own (io.sparklstm.cli.Main), passed through unchanged by every script:
-#    0  trained, evaluated and promoted to CURRENT (or a command other than training succeeded)
+#    0  trained, evaluated and promoted to CURRENT
 #    1  the job failed: rerun the same command to resume from its last checkpoint
 #    2  bad input or usage of the job: an option, a data file, the store's state (nothing was written)
 #    3  trained and kept, but not promoted by the quality gate

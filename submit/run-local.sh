@@ -3,11 +3,11 @@
 #
 # Usage: submit/run-local.sh [--help] [--] [job options...]
 #   e.g. submit/run-local.sh --epochs 1 --train-limit 5000
-# Job options (and a first word such as "train" or "score") go to io.sparklstm.cli.Main unchanged
+# Job options go to io.sparklstm.cli.Main unchanged
 # ("submit/run-local.sh -- --help" prints them). Run it from any directory: relative --data, --output and --config
 # resolve against YOUR working directory, not the project's; the job's default --output (store) is therefore
 # ./store in the directory you run it from.
-# When training (no first word, or "train") without --data and without --config, it adds
+# Without --data and without --config, it adds
 # --data $SPARKLSTM_HOME/data/mnist and fetches MNIST there first when it is missing (data/fetch-mnist.sh).
 # It builds the application jar first when it is missing or older than pom.xml, src/ or conf/ (mvn package in the
 # project root). The job is launched through Spark's own submit entry point (org.apache.spark.deploy.SparkSubmit, the

@@ -5,7 +5,7 @@ package io.sparklstm.common;
  * above for their own failures, so a script's code never reads as one of these.
  */
 public enum ExitCode {
-    /** Trained, evaluated, published and promoted to {@code CURRENT} (or a command other than training succeeded). */
+    /** Trained, evaluated, published and promoted to {@code CURRENT}, or {@code --help}. */
     OK(0),
     /** Any failure that is not the user's input: rerun the same command to resume from the last checkpoint. */
     FAILURE(1),
@@ -15,7 +15,10 @@ public enum ExitCode {
     NOT_PROMOTED(3),
     /** Training diverged (non-finite loss or parameters): stopped, no checkpoint of that state, nothing published. */
     DIVERGED(4),
-    /** The store is locked by another live run, or this run lost its lock before publishing; nothing published. */
+    /**
+     * The store is locked by another live run (nothing written), or this run lost its lock: it stopped before its next
+     * checkpoint, publication, promotion or retention step.
+     */
     LOCKED(5);
 
     private final int code;

@@ -5,14 +5,14 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Every option of the training job, each declared once. The upper bounds are values the job can really run: with all
- * of them at their maximum no count downstream overflows (the largest product, examples per averaging round, is
- * {@code workers x averaging-frequency x batch-size} = 4096 x 10,000 x 8192 and is computed in {@code long}).
+ * Every option of the training job, each declared once. The upper bounds are values the job can really run; the one
+ * product of options that could still exceed an {@code int} downstream, examples per averaging round
+ * ({@code workers x averaging-frequency x batch-size}), is refused when it does ({@link JobConfig.Builder#build}).
  *
  * <p>To add an option: declare it here (and add it to {@link #ALL}), then read it where it is used with
  * {@link JobConfig#get}. The command line, the properties files, validation, {@code config.json}, the resume
  * fingerprint and the docs follow; {@code OptionsDocTest} tells you to regenerate {@code docs/options.md} and
- * {@code conf/sparklstm.properties} ({@code mvn -q exec:java@options-doc}).
+ * {@code conf/sparklstm.properties} ({@code java -cp target/classes io.sparklstm.config.OptionsDoc}).
  */
 public final class JobParams {
 
