@@ -65,7 +65,8 @@ public final class Fixtures {
     /** Provenance with placeholders, for tests that publish into a store directly. */
     public static Provenance provenance(String runId) {
         return new Provenance(
-                runId, Map.of(), Map.of(), Map.of(), "local", "app", "start", "end", null, null, List.of(), null, null);
+                runId, Map.of(), Map.of(), Map.of(), "local", "app", "start", "end", null, null, List.of(), Map.of(),
+                null, null);
     }
 
     private static String[] plain(String... options) {

@@ -51,6 +51,8 @@ final class Publish {
                 trained.epochs(),
                 plan.settings().workers(),
                 trained.executors(),
+                trained.lostExecutors().size(),
+                trained.taskRetries(),
                 evaluation.gate());
         Provenance provenance = new Provenance(
                 plan.runId(),
@@ -64,6 +66,7 @@ final class Publish {
                 trained.resumedFromEpoch(),
                 Redact.uri(plan.warmStart().description()),
                 trained.epochs(),
+                trained.lostExecutors(),
                 null,
                 null);
         Path dir = plan.store()

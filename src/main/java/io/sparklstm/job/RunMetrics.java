@@ -23,6 +23,8 @@ import java.util.stream.IntStream;
  * @param trainingSeconds   wall time of all epochs
  * @param workers           data-parallel workers
  * @param trainingExecutors Spark executor ids that ran training tasks
+ * @param executorsLost     executors lost while this attempt trained
+ * @param taskRetries       training task attempts that failed and were retried
  * @param gate              the quality gate's decision on promoting this run
  */
 public record RunMetrics(
@@ -39,6 +41,8 @@ public record RunMetrics(
         double trainingSeconds,
         int workers,
         SortedSet<String> trainingExecutors,
+        int executorsLost,
+        int taskRetries,
         QualityGate.Decision gate) {
 
     public static RunMetrics of(
@@ -48,6 +52,8 @@ public record RunMetrics(
             List<EpochStats> epochs,
             int workers,
             SortedSet<String> trainingExecutors,
+            int executorsLost,
+            int taskRetries,
             QualityGate.Decision gate) {
         int classes = report.classes();
         return new RunMetrics(
@@ -64,6 +70,8 @@ public record RunMetrics(
                 epochs.stream().mapToDouble(EpochStats::seconds).sum(),
                 workers,
                 trainingExecutors,
+                executorsLost,
+                taskRetries,
                 gate);
     }
 }

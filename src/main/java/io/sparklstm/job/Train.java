@@ -82,6 +82,8 @@ final class Train {
                     trainer.network(),
                     List.copyOf(epochs),
                     executors.executors(),
+                    executors.lostExecutors(),
+                    executors.failedTaskAttempts(),
                     checkpoint.map(Checkpoint::epoch).orElse(null),
                     report);
         } finally {

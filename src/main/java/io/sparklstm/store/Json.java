@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Map;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -18,9 +18,12 @@ final class Json {
 
     private Json() {}
 
+    /** Writes the document and flushes it to the DataNodes (hsync) before closing. */
     static void write(FileSystem fs, Path file, Object value) throws IOException {
-        try (OutputStream out = fs.create(file, false)) {
-            MAPPER.writeValue(out, value);
+        byte[] json = MAPPER.writeValueAsBytes(value);
+        try (FSDataOutputStream out = fs.create(file, false)) {
+            out.write(json);
+            out.hsync();
         }
     }
 

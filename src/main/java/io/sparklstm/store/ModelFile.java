@@ -117,6 +117,16 @@ public final class ModelFile {
             this.mac = mac;
         }
 
+        /** Flushes to the DataNodes (hsync) before closing: the file is durable before {@code _SUCCESS} follows. */
+        @Override
+        public void close() throws IOException {
+            flush();
+            if (out instanceof org.apache.hadoop.fs.Syncable syncable) {
+                syncable.hsync();
+            }
+            super.close();
+        }
+
         @Override
         public void write(int b) throws IOException {
             out.write(b);

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param resumedFromEpoch epoch of the checkpoint this attempt resumed from, or null
  * @param initFrom         the warm-start model (resolved), or null
  * @param epochs           per-epoch loss and timings
+ * @param lostExecutors    executors lost while training, with Spark's reason
  * @param modelSha256      SHA-256 of {@code model.zip}, checked whenever the store loads the model
  * @param modelHmacSha256  HMAC-SHA256 of {@code model.zip} with the store's key ({@link StoreKey}), or null without one
  */
@@ -34,6 +35,7 @@ public record Provenance(
         Integer resumedFromEpoch,
         String initFrom,
         List<EpochStats> epochs,
+        Map<String, String> lostExecutors,
         String modelSha256,
         String modelHmacSha256) {
 
@@ -51,6 +53,7 @@ public record Provenance(
                 resumedFromEpoch,
                 initFrom,
                 epochs,
+                lostExecutors,
                 digest.sha256(),
                 digest.hmacSha256());
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.Fixtures;
+import io.sparklstm.JobRuns;
 import io.sparklstm.Mnist;
 import io.sparklstm.TestSpark;
 import io.sparklstm.common.FaultInjection;
@@ -99,5 +100,32 @@ class TaskRetryTest {
         assertEquals(
                 0.0, retried.params().sub(uninterrupted.params()).amaxNumber().doubleValue(), 0.0);
         assertEquals(uninterrupted.getIterationCount(), retried.getIterationCount());
+    }
+
+    @Test
+    void theJobRecordsTheRetriedTaskInItsMetrics() throws Exception {
+        Path store = tmp.resolve("store");
+        FailOnceHook.rearm();
+        int code = JobRuns.withFault(
+                FailOnceHook.POINT,
+                () -> JobRuns.run(JobRuns.args(
+                        store,
+                        "retried",
+                        "--train-limit",
+                        "640",
+                        "--test-limit",
+                        "256",
+                        "--epochs",
+                        "1",
+                        "--lstm-units",
+                        "16",
+                        "--averaging-frequency",
+                        "5")));
+
+        assertTrue(code == 0 || code == 3, "exit " + code);
+        com.fasterxml.jackson.databind.JsonNode metrics = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(store.resolve("runs/retried/metrics.json").toFile());
+        assertEquals(1, metrics.path("taskRetries").asInt(), metrics.toString());
+        assertEquals(0, metrics.path("executorsLost").asInt());
     }
 }
