@@ -4,10 +4,13 @@ import io.sparklstm.cli.Main;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.model.SeedNetwork;
 import io.sparklstm.store.Provenance;
+import io.sparklstm.store.RunStore;
 import io.sparklstm.train.TrainingSettings;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * Small configurations the tests share, always built by option name from the job's own declarations (never by
@@ -35,6 +38,30 @@ public final class Fixtures {
         return TrainingSettings.from(config, 1);
     }
 
+    /** A small seed network (16 units, learning rate 0.01, seed 42) with {@code options} on top. */
+    public static SeedNetwork smallNetwork(String... options) {
+        List<String> all = new ArrayList<>(List.of("--lstm-units", "16", "--learning-rate", "1e-2", "--seed", "42"));
+        all.addAll(List.of(options));
+        return seedNetwork(all.toArray(String[]::new));
+    }
+
+    /** Two workers, batch 32, averaging every 5 minibatches, seed 7, with {@code options} on top. */
+    public static TrainingSettings twoWorkers(String... options) {
+        List<String> all = new ArrayList<>(List.of(
+                "--workers",
+                "2",
+                "--batch-size",
+                "32",
+                "--averaging-frequency",
+                "5",
+                "--prefetch-batches",
+                "0",
+                "--seed",
+                "7"));
+        all.addAll(List.of(options));
+        return trainingSettings(all.toArray(String[]::new));
+    }
+
     /** The seed network with fast LSTM layers, a constant learning rate and no dropout. */
     public static SeedNetwork network(int units, double learningRate, long seed) {
         return seedNetwork(
@@ -60,6 +87,17 @@ public final class Fixtures {
                 Integer.toString(prefetchBatches),
                 "--seed",
                 Long.toString(seed));
+    }
+
+    /**
+     * Publishes run {@code runId} of an 8-unit network (seed {@code seed}) straight into {@code store}, recorded as
+     * promotable, and removes its scratch space: a complete run as a test's starting state.
+     */
+    public static MultiLayerNetwork publishSmallRun(RunStore store, String runId, long seed) throws IOException {
+        MultiLayerNetwork net = network(8, 1e-3, seed).newNetwork();
+        store.publish(runId, net, Map.of("accuracy", 0.5), Map.of(), provenance(runId), false, true);
+        store.discardWork(runId);
+        return net;
     }
 
     /** Provenance with placeholders, for tests that publish into a store directly. */

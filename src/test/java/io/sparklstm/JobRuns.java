@@ -21,6 +21,25 @@ public final class JobRuns {
         return args;
     }
 
+    /** {@link #args} of a small, quick run: 640 training and 256 test images, 1 epoch, 16 units, averaging every 5. */
+    public static List<String> smallRunArgs(Path store, String runId, String... options) {
+        List<String> args = args(
+                store,
+                runId,
+                "--train-limit",
+                "640",
+                "--test-limit",
+                "256",
+                "--epochs",
+                "1",
+                "--lstm-units",
+                "16",
+                "--averaging-frequency",
+                "5");
+        args.addAll(List.of(options));
+        return args;
+    }
+
     /** Runs the command line; returns its exit code. */
     public static int run(List<String> args) {
         return Main.execute(args.toArray(String[]::new), TestSpark.sharedContexts(), Clock.systemUTC());

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.commons.io.FileUtils;
 import org.apache.hadoop.conf.Configuration;
@@ -75,15 +74,7 @@ class CrashRecoveryTest {
     /** An older published run, so that retention (--keep-runs 1) has something to delete. */
     private static void publishOlderRun(Path root) throws IOException {
         RunStore store = RunStore.at(root.toString(), new Configuration());
-        store.publish(
-                "older",
-                Fixtures.network(8, 1e-3, 3).newNetwork(),
-                Map.of(),
-                Map.of(),
-                Fixtures.provenance("older"),
-                false,
-                true);
-        store.discardWork("older");
+        Fixtures.publishSmallRun(store, "older", 3);
     }
 
     private static void assertFinished(Path store) throws IOException {

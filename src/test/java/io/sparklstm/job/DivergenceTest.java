@@ -25,19 +25,7 @@ class DivergenceTest {
     Path tmp;
 
     private static List<String> command(Path store, String runId, String... extra) {
-        List<String> args = JobRuns.args(
-                store,
-                runId,
-                "--train-limit",
-                "640",
-                "--test-limit",
-                "256",
-                "--epochs",
-                "1",
-                "--lstm-units",
-                "16",
-                "--averaging-frequency",
-                "5");
+        List<String> args = JobRuns.smallRunArgs(store, runId);
         args.addAll(List.of(extra));
         return args;
     }

@@ -212,10 +212,8 @@ class RefusalListingTest {
     /** A published, promoted run {@code base} of a network with 8 units (the commands ask for 16). */
     private static void publishBase(Path root) throws IOException {
         RunStore store = RunStore.at(root.toString(), new Configuration());
-        MultiLayerNetwork net = Fixtures.network(8, 1e-3, 3).newNetwork();
-        store.publish("base", net, Map.of("accuracy", 0.5), Map.of(), Fixtures.provenance("base"), false, true);
+        Fixtures.publishSmallRun(store, "base", 3);
         store.promote("base");
-        store.discardWork("base");
     }
 
     /** As an operator's editor would: the local FileSystem's checksum file goes stale, so it is removed too. */

@@ -35,14 +35,7 @@ class StoreKeyTest {
     /** Publishes run {@code r} (8 units), then replaces its model with another network's and fixes the SHA-256. */
     private static void publishAndSwap(Configuration conf, Path root) throws IOException {
         RunStore store = RunStore.at(root.toString(), conf);
-        store.publish(
-                "r",
-                Fixtures.network(8, 1e-3, 1).newNetwork(),
-                Map.of(),
-                Map.of(),
-                Fixtures.provenance("r"),
-                false,
-                true);
+        Fixtures.publishSmallRun(store, "r", 1);
         Path model = root.resolve("runs/r/model.zip");
         FileSystem local = FileSystem.getLocal(conf);
         local.delete(new org.apache.hadoop.fs.Path(model.toUri()), false);

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -28,14 +27,7 @@ class StorePermissionsTest {
         conf.set("fs.permissions.umask-mode", umask);
         Path root = tmp.resolve(octal + "-" + umask);
         RunStore store = RunStore.at(root.toString(), conf, octal);
-        store.publish(
-                "r",
-                Fixtures.network(8, 1e-3, 1).newNetwork(),
-                Map.of(),
-                Map.of(),
-                Fixtures.provenance("r"),
-                false,
-                true);
+        Fixtures.publishSmallRun(store, "r", 1);
         store.promote("r");
         Path run = root.resolve("runs/r");
         assertEquals(dirs, mode(run));

@@ -30,58 +30,10 @@ class RegularisedTrainingTest {
     void twoWorkersWithDropoutAndShiftedImagesTrainReproducibly() throws IOException {
         JavaSparkContext sc = TestSpark.context();
         StagedSplit train = Mnist.stageTrain(sc, tmp, 640, 32);
-        SeedNetwork dropout = Fixtures.seedNetwork(
-                "--lstm-units",
-                "16",
-                "--learning-rate",
-                "1e-2",
-                "--lr-decay",
-                "1.0",
-                "--dropout",
-                "0.3",
-                "--seed",
-                "42",
-                "--lstm-impl",
-                "fast");
-        SeedNetwork noDropout = Fixtures.seedNetwork(
-                "--lstm-units",
-                "16",
-                "--learning-rate",
-                "1e-2",
-                "--lr-decay",
-                "1.0",
-                "--dropout",
-                "0.0",
-                "--seed",
-                "42",
-                "--lstm-impl",
-                "fast");
-        TrainingSettings shifted = Fixtures.trainingSettings(
-                "--workers",
-                "2",
-                "--batch-size",
-                "32",
-                "--averaging-frequency",
-                "5",
-                "--prefetch-batches",
-                "0",
-                "--seed",
-                "7",
-                "--augment-shift",
-                "2");
-        TrainingSettings unshifted = Fixtures.trainingSettings(
-                "--workers",
-                "2",
-                "--batch-size",
-                "32",
-                "--averaging-frequency",
-                "5",
-                "--prefetch-batches",
-                "0",
-                "--seed",
-                "7",
-                "--augment-shift",
-                "0");
+        SeedNetwork dropout = Fixtures.smallNetwork("--dropout", "0.3");
+        SeedNetwork noDropout = Fixtures.smallNetwork("--dropout", "0.0");
+        TrainingSettings shifted = Fixtures.twoWorkers("--augment-shift", "2");
+        TrainingSettings unshifted = Fixtures.twoWorkers("--augment-shift", "0");
 
         INDArray first = train(sc, dropout, shifted, train);
         INDArray second = train(sc, dropout, shifted, train);

@@ -31,32 +31,8 @@ class TaskRetryTest {
     Path tmp;
 
     private static MultiLayerNetwork train(JavaSparkContext sc, StagedSplit split, String fault) {
-        SeedNetwork seed = Fixtures.seedNetwork(
-                "--lstm-units",
-                "16",
-                "--learning-rate",
-                "1e-2",
-                "--lr-decay",
-                "1.0",
-                "--dropout",
-                "0.3",
-                "--seed",
-                "42",
-                "--lstm-impl",
-                "fast");
-        TrainingSettings settings = Fixtures.trainingSettings(
-                "--workers",
-                "2",
-                "--batch-size",
-                "32",
-                "--averaging-frequency",
-                "5",
-                "--prefetch-batches",
-                "0",
-                "--seed",
-                "7",
-                "--augment-shift",
-                "2");
+        SeedNetwork seed = Fixtures.smallNetwork("--dropout", "0.3");
+        TrainingSettings settings = Fixtures.twoWorkers("--augment-shift", "2");
         if (fault != null) {
             System.setProperty(FaultInjection.PROPERTY, fault);
         }
@@ -106,21 +82,7 @@ class TaskRetryTest {
     void theJobRecordsTheRetriedTaskInItsMetrics() throws Exception {
         Path store = tmp.resolve("store");
         FailOnceHook.rearm();
-        int code = JobRuns.withFault(
-                FailOnceHook.POINT,
-                () -> JobRuns.run(JobRuns.args(
-                        store,
-                        "retried",
-                        "--train-limit",
-                        "640",
-                        "--test-limit",
-                        "256",
-                        "--epochs",
-                        "1",
-                        "--lstm-units",
-                        "16",
-                        "--averaging-frequency",
-                        "5")));
+        int code = JobRuns.withFault(FailOnceHook.POINT, () -> JobRuns.run(JobRuns.smallRunArgs(store, "retried")));
 
         assertTrue(code == 0 || code == 3, "exit " + code);
         com.fasterxml.jackson.databind.JsonNode metrics = new com.fasterxml.jackson.databind.ObjectMapper()

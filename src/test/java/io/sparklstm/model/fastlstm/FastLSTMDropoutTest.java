@@ -73,21 +73,10 @@ class FastLSTMDropoutTest {
 
     @Test
     void trainsAfterJsonRoundTripAsOnSparkWorkers() {
-        MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(Fixtures.seedNetwork(
-                        "--lstm-units",
-                        String.valueOf(UNITS),
-                        "--learning-rate",
-                        "1e-2",
-                        "--lr-decay",
-                        "1.0",
-                        "--dropout",
-                        "0.3",
-                        "--seed",
-                        "42",
-                        "--lstm-impl",
-                        "fast")
-                .configuration()
-                .toJson()));
+        MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(
+                Fixtures.smallNetwork("--lstm-units", String.valueOf(UNITS), "--dropout", "0.3")
+                        .configuration()
+                        .toJson()));
         net.init();
         for (int i = 0; i < 3; i++) {
             net.fit(minibatch(i));
@@ -101,19 +90,7 @@ class FastLSTMDropoutTest {
      */
     @Test
     void workersBuiltFromOneConfigurationKeepTheirOwnMasks() throws Exception {
-        MultiLayerConfiguration conf = Fixtures.seedNetwork(
-                        "--lstm-units",
-                        String.valueOf(UNITS),
-                        "--learning-rate",
-                        "1e-2",
-                        "--lr-decay",
-                        "1.0",
-                        "--dropout",
-                        "0.5",
-                        "--seed",
-                        "42",
-                        "--lstm-impl",
-                        "fast")
+        MultiLayerConfiguration conf = Fixtures.smallNetwork("--lstm-units", String.valueOf(UNITS), "--dropout", "0.5")
                 .configuration();
         Layer a = lastLstm(conf.clone());
         Layer b = lastLstm(conf.clone());
@@ -161,17 +138,11 @@ class FastLSTMDropoutTest {
     }
 
     private static MultiLayerNetwork network(LstmImplementation impl, double dropout) {
-        return Fixtures.seedNetwork(
+        return Fixtures.smallNetwork(
                         "--lstm-units",
                         String.valueOf(UNITS),
-                        "--learning-rate",
-                        "1e-2",
-                        "--lr-decay",
-                        "1.0",
                         "--dropout",
                         String.valueOf(dropout),
-                        "--seed",
-                        "42",
                         "--lstm-impl",
                         String.valueOf(impl))
                 .newNetwork();
