@@ -13,9 +13,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -45,8 +47,8 @@ class ExecutorLossIT {
     private static final int VICTIM_WORKER = 1;
     /**
      * 3,000 images are 47 minibatches of 64: with 2 workers and averaging every 2 minibatches, 12 rounds per epoch,
-     * one task per executor and round. The victim is killed during (or, if that one is missed, right after) its 6th
-     * training task: mid-way through epoch 1.
+     * one task per executor and round. The victim is killed half-way through its 6th training task (or a later one,
+     * if that one ends before this test sees it run): mid-way through epoch 1.
      */
     private static final int KILL_AT_TASK = 6;
 
@@ -62,7 +64,7 @@ class ExecutorLossIT {
     private record Victim(String appId, String executorId, ProcessHandle process, Path stderr) {}
 
     /** The victim's training tasks, as its log shows them. */
-    private record Tasks(List<String> started, Set<String> ended) {
+    private record Tasks(List<String> started, Set<String> ended, Map<String, String> names) {
 
         /** The newest task, if it started and has not ended. */
         Optional<String> running() {
@@ -114,10 +116,15 @@ class ExecutorLossIT {
         assertFalse(tasks.ended().contains(killedTask), "TID " + killedTask + " ended before the kill");
 
         // Spark noticed, re-ran the lost task and the Master replaced the executor; the job did not start over.
-        String driverText = Files.readString(driverLog, StandardCharsets.ISO_8859_1);
         assertTrue(
-                driverText.contains("(TID " + killedTask + ")"),
-                "the driver reports the lost task TID " + killedTask + ":\n" + StandaloneCluster.tail(driverLog));
+                StandaloneCluster.count(driverLog, "Lost executor " + victim.executorId() + " ") > 0,
+                "the driver reports executor " + victim.executorId() + " lost:\n" + StandaloneCluster.tail(driverLog));
+        assertTrue(
+                StandaloneCluster.count(driverLog, "(TID " + killedTask + ")") > 0
+                        && StandaloneCluster.count(driverLog, "ExecutorLostFailure") > 0,
+                "the driver reports TID " + killedTask + " lost:\n" + StandaloneCluster.tail(driverLog));
+        String retry = retryOf(tasks.names().get(killedTask));
+        assertTrue(finishedOnSomeExecutor(victim.appId(), retry), "task " + retry + " (the retry) finished");
         long executorsLaunched =
                 StandaloneCluster.count(cluster.masterLog(), "Launching executor " + victim.appId() + "/");
         assertTrue(
@@ -260,35 +267,89 @@ class ExecutorLossIT {
 
     /**
      * Waits until the victim runs its {@link #KILL_AT_TASK}th training task (counted from the moment training
-     * started), or a later one, and kills its JVM with SIGKILL while that task runs. Returns the task's TID.
+     * started), or a later one, and kills its JVM with SIGKILL half-way through that task: after half the time the
+     * shortest of its earlier training tasks took, as this loop saw them start and end. Killed earlier, the task would
+     * still be launching as far as the driver knows. Returns the killed task's TID.
      */
     private String killDuringTrainingTask(Victim victim, Process driver) throws Exception {
-        int before = tasks(victim.stderr()).started().size(); // staging tasks, and maybe the first training task
+        Set<String> before = new HashSet<>(tasks(victim.stderr()).started()); // staging, maybe 1st training task
+        Map<String, Long> startSeen = new HashMap<>();
+        long shortest = Long.MAX_VALUE; // nanoseconds
         Instant deadline = Instant.now().plus(JOB_TIMEOUT);
         while (true) {
+            long now = System.nanoTime();
             Tasks tasks = tasks(victim.stderr());
+            for (String tid : tasks.started()) {
+                if (before.contains(tid)) {
+                    continue;
+                }
+                Long seen = startSeen.putIfAbsent(tid, now);
+                if (tasks.ended().contains(tid)) {
+                    if (seen != null) { // seen running in an earlier pass: a duration, give or take a pass
+                        shortest = Math.min(shortest, now - seen);
+                    }
+                    before.add(tid);
+                }
+            }
             Optional<String> running = tasks.running();
-            if (tasks.started().size() - before >= KILL_AT_TASK && running.isPresent()) {
+            if (startSeen.size() >= KILL_AT_TASK
+                    && shortest != Long.MAX_VALUE
+                    && running.isPresent()
+                    && startSeen.containsKey(running.get())
+                    && now - startSeen.get(running.get()) >= shortest / 2) {
+                long into = System.nanoTime() - startSeen.get(running.get());
                 victim.process().destroyForcibly();
                 victim.process().onExit().get(30, TimeUnit.SECONDS);
+                System.out.printf(
+                        "executor loss IT: killed executor %s %d ms into TID %s (shortest earlier task %d ms)%n",
+                        victim.executorId(), into / 1_000_000, running.get(), shortest / 1_000_000);
                 return running.get();
             }
             if (!driver.isAlive() || Instant.now().isAfter(deadline)) {
                 fail("no training task of the victim caught running (" + tasks + "); driver log tail:\n"
                         + StandaloneCluster.tail(cluster.driverLog(LOST)));
             }
-            Thread.sleep(10);
+            Thread.sleep(5);
         }
+    }
+
+    /** The next attempt of a task named as in an executor's log: "3.0 in stage 8.0" is retried as "3.1 in stage 8.0". */
+    private static String retryOf(String task) {
+        Matcher m = Pattern.compile("(\\d+)\\.(\\d+) (in stage \\S+)").matcher(task);
+        assertTrue(m.matches(), "task name " + task);
+        return m.group(1) + "." + (Integer.parseInt(m.group(2)) + 1) + " " + m.group(3);
+    }
+
+    /** Whether the log of any executor of the application shows the task finished. */
+    private boolean finishedOnSomeExecutor(String appId, String task) throws IOException {
+        for (int w = 1; w <= StandaloneCluster.WORKERS; w++) {
+            Path app = cluster.workerDir(w).resolve(appId);
+            if (!Files.isDirectory(app)) {
+                continue;
+            }
+            try (Stream<Path> executors = Files.list(app)) {
+                for (Path executor : executors.toList()) {
+                    Path stderr = executor.resolve("stderr");
+                    if (Files.exists(stderr)
+                            && StandaloneCluster.count(stderr, "Finished task " + task + " (TID") > 0) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** The TIDs of the tasks an executor's log shows started, in order, and of those that ended (or failed). */
     private static Tasks tasks(Path stderr) throws IOException {
         List<String> started = new ArrayList<>();
         Set<String> ended = new HashSet<>();
+        Map<String, String> names = new HashMap<>();
         for (String line : Files.readAllLines(stderr, StandardCharsets.ISO_8859_1)) {
             Matcher running = RUNNING.matcher(line);
             if (running.find()) {
                 started.add(running.group(2));
+                names.put(running.group(2), running.group(1));
                 continue;
             }
             for (Pattern end : List.of(FINISHED, FAILED)) {
@@ -298,6 +359,6 @@ class ExecutorLossIT {
                 }
             }
         }
-        return new Tasks(started, ended);
+        return new Tasks(started, ended, names);
     }
 }
