@@ -1,7 +1,6 @@
 package io.sparklstm.job;
 
 import io.sparklstm.common.BadInputException;
-import io.sparklstm.common.Redact;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
 import io.sparklstm.data.MnistInputs;
@@ -28,13 +27,13 @@ final class Preflight {
         this.defaultParallelism = defaultParallelism;
     }
 
-    RunPlan check(JobConfig requested) throws IOException {
+    /** @param store the store the configuration names ({@link #store}) */
+    RunPlan check(JobConfig requested, RunStore store) throws IOException {
         MnistInputs inputs = MnistInputs.inspect(
                 requested.get(JobParams.DATA),
                 hadoop,
                 requested.get(JobParams.TRAIN_LIMIT),
                 requested.get(JobParams.TEST_LIMIT));
-        RunStore store = store(requested);
         store.checkWritable(requested.runId(), requested.get(JobParams.OVERWRITE));
         store.checkState();
         refuseOverwritingCurrent(requested, store);
@@ -55,7 +54,7 @@ final class Preflight {
         if (config.get(JobParams.OVERWRITE)
                 && store.current().filter(config.runId()::equals).isPresent()) {
             throw new BadInputException("option --overwrite: run " + config.runId() + " is the promoted run (CURRENT)"
-                    + " of " + Redact.of(store.root()) + "; it is never replaced, train under another --run-id");
+                    + " of " + store.root() + "; it is never replaced, train under another --run-id");
         }
     }
 

@@ -5,6 +5,7 @@ import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
 import io.sparklstm.model.NativeThreads;
 import io.sparklstm.store.RunLock;
+import io.sparklstm.store.RunStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,11 +56,12 @@ public final class TrainingJob {
         String startedAt = Instant.now().toString();
         NativeThreads.limitOnce(NativeThreads.taskCpus(sc));
         Preflight preflight = new Preflight(sc.hadoopConfiguration(), sc.defaultParallelism());
-        Optional<Result> recovered = new Recover(sc.sc().applicationId()).run(config, preflight.store(config));
+        RunStore store = preflight.store(config);
+        Optional<Result> recovered = new Recover(sc.sc().applicationId()).run(config, store);
         if (recovered.isPresent()) {
             return recovered.get();
         }
-        RunPlan plan = preflight.check(config);
+        RunPlan plan = preflight.check(config, store);
         log.info(
                 "Run {}: data {} ({} train, {} test examples available), store {}",
                 plan.runId(),

@@ -1,7 +1,6 @@
 package io.sparklstm.job;
 
 import io.sparklstm.common.BadInputException;
-import io.sparklstm.common.Redact;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
 import io.sparklstm.model.FiniteParameters;
@@ -38,7 +37,7 @@ final class WarmStart {
     static WarmStart resolve(JobConfig config, RunStore store, Configuration hadoop) throws IOException {
         WarmStart start = load(config, store, hadoop);
         if (start.source != null && !FiniteParameters.of(start.source)) {
-            throw new BadInputException("--init-from " + Redact.uri(config.get(JobParams.INIT_FROM))
+            throw new BadInputException("--init-from " + config.get(JobParams.INIT_FROM)
                     + ": the model's parameters are not finite (NaN or infinite), expected a trained model");
         }
         if (start.source != null) {

@@ -99,6 +99,11 @@ public final class RunStore {
         return work;
     }
 
+    /** Where {@code --overwrite} moves the old run until the new one is in place. */
+    private Path replacedDir(String runId) {
+        return new Path(workDir(runId), "replaced");
+    }
+
     /** Scratch space of a run; removed by {@link #discardWork(String)}. */
     public Path workDir(String runId) {
         return new Path(new Path(root, "_work"), runId);
@@ -228,7 +233,7 @@ public final class RunStore {
         FaultInjection.at("publish-before-rename");
 
         Path target = runDir(runId);
-        Path replaced = new Path(workDir(runId), "replaced");
+        Path replaced = replacedDir(runId);
         if (overwrite && fs.exists(target)) {
             log.info(
                     "Replacing existing run {} (--overwrite): moved aside to {} until the new one is in place",
@@ -271,7 +276,7 @@ public final class RunStore {
 
     /** Whether an interrupted {@code --overwrite} left the old run moved aside and no run in its place. */
     public boolean hasReplacedRun(String runId) throws IOException {
-        return fs.exists(new Path(new Path(workDir(runId), "replaced"), SUCCESS)) && !fs.exists(runDir(runId));
+        return fs.exists(new Path(replacedDir(runId), SUCCESS)) && !fs.exists(runDir(runId));
     }
 
     /**
@@ -280,7 +285,7 @@ public final class RunStore {
      * @return whether there was one to put back
      */
     public boolean restoreReplaced(String runId) throws IOException {
-        Path replaced = new Path(workDir(runId), "replaced");
+        Path replaced = replacedDir(runId);
         Path target = runDir(runId);
         if (!fs.exists(new Path(replaced, SUCCESS)) || fs.exists(target)) {
             return false;

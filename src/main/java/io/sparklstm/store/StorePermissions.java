@@ -1,6 +1,5 @@
 package io.sparklstm.store;
 
-import io.sparklstm.common.BadInputException;
 import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -24,12 +23,7 @@ final class StorePermissions {
     }
 
     static StorePermissions of(String octal, Configuration hadoop) {
-        short mode;
-        try {
-            mode = Short.parseShort(octal, 8);
-        } catch (NumberFormatException e) {
-            throw new BadInputException("option --permissions: got '" + octal + "', expected three octal digits");
-        }
+        short mode = Short.parseShort(octal, 8); // validated by the --permissions declaration
         FsPermission umask = FsPermission.getUMask(hadoop);
         FsPermission dirs = new FsPermission(mode).applyUMask(umask);
         FsPermission plain = new FsPermission((short) (mode & 0666)).applyUMask(umask);

@@ -73,7 +73,8 @@ class DivergenceTest {
         Path store = tmp.resolve("nan");
         List<String> args = command(store, "nan-resume");
         JobConfig config = Main.parse(args.toArray(String[]::new));
-        RunPlan plan = new Preflight(new Configuration(), 2).check(config);
+        Preflight preflight = new Preflight(new Configuration(), 2);
+        RunPlan plan = preflight.check(config, preflight.store(config));
         MultiLayerNetwork poisoned = io.sparklstm.model.SeedNetwork.from(config).newNetwork();
         poisoned.params().putScalar(3, Double.POSITIVE_INFINITY);
         plan.store().checkpoints("nan-resume").save(1, poisoned, plan.fingerprint(), List.of());

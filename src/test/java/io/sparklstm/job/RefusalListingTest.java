@@ -111,7 +111,8 @@ class RefusalListingTest {
                     JobConfig other = Main.parse(command(s, args).toArray(String[]::new)).toBuilder()
                             .setText("seed", "99", null)
                             .build();
-                    RunPlan plan = new Preflight(new Configuration(), 2).check(other);
+                    Preflight preflight = new Preflight(new Configuration(), 2);
+                    RunPlan plan = preflight.check(other, preflight.store(other));
                     plan.store()
                             .checkpoints("resumed")
                             .save(1, Fixtures.network(8, 1e-3, 1).newNetwork(), plan.fingerprint(), List.of());
