@@ -244,9 +244,11 @@ print_or_exec() {
   exec "$@"
 }
 
-# run_spark_submit ARG...: the common part (class, name, properties file) + ARGs; then the jar and job args come
-# from the caller: run_spark_submit <spark options> -- <primary resource> <job args>.
-run_spark_submit() {
+# spark_submit_command ARG...: fills SUBMIT_CMD with the spark-submit command: the common part (class, name,
+# properties file) + ARGs; the jar and job args come from the caller:
+# spark_submit_command <spark options> -- <primary resource> <job args>.
+SUBMIT_CMD=()
+spark_submit_command() {
   local submit
   require_spark_home
   submit=${SPARK_HOME:-\$SPARK_HOME}/bin/spark-submit
@@ -260,11 +262,17 @@ run_spark_submit() {
   job_args=("$@")
   # shellcheck disable=SC2206  # EXTRA_SPARK_ARGS is word-split on purpose
   local -a extra=($EXTRA_SPARK_ARGS)
-  local -a cmd=("$submit"
+  SUBMIT_CMD=("$submit"
     --class "$MAIN_CLASS"
     --name "$APP_NAME"
     --properties-file "$CONF_DIR/spark-defaults.conf"
     "${spark_args[@]}" "${extra[@]}" "${job_args[@]}")
   [[ $DRY_RUN == 1 && -n ${SPARK_SUBMIT_OPTS:-} ]] && echo "SPARK_SUBMIT_OPTS=$SPARK_SUBMIT_OPTS" >&2
-  print_or_exec "${cmd[@]}"
+  return 0
+}
+
+# run_spark_submit ARG...: spark_submit_command ARG..., then runs it in place of this shell (print_or_exec).
+run_spark_submit() {
+  spark_submit_command "$@"
+  print_or_exec "${SUBMIT_CMD[@]}"
 }

@@ -22,6 +22,7 @@
 #   DRIVER_MEMORY     driver heap (the driver runs in this script's SparkSubmit JVM)          [2g]
 #   DRIVER_OMP_THREADS  OMP_NUM_THREADS of the driver (evaluation)                           [2]
 #   RUN_ROOT          where each run's logs, HDFS storage and worker dirs go                 [target/local-cluster]
+#   METRICS_OUT       copy the run's metrics.json to this local file                         [unset]
 #   KEEP_WORK=1       keep the Workers' work dirs (executor logs, the jar copies) after the run [0]
 #   START_TIMEOUT     seconds to wait for HDFS, the Master and the Workers                    [120]
 #   REBUILD=1         run the Maven build even if the jar exists                              [0]
@@ -46,34 +47,21 @@ EXECUTOR_JAVA_OPTS=${EXECUTOR_JAVA_OPTS:-}
 DRIVER_MEMORY=${DRIVER_MEMORY:-2g}
 DRIVER_OMP_THREADS=${DRIVER_OMP_THREADS:-2}
 RUN_ROOT=${RUN_ROOT:-$SPARKLSTM_HOME/target/local-cluster}
-KEEP_WORK=${KEEP_WORK:-0}
-START_TIMEOUT=${START_TIMEOUT:-120}
 REBUILD=${REBUILD:-0}
+source "$(dirname "${BASH_SOURCE[0]}")/local-hadoop.sh"
 [[ $WORKERS =~ ^[1-9][0-9]*$ ]] || die_usage "WORKERS must be a positive number (got '$WORKERS')"
 [[ $WORKER_CORES =~ ^[1-9][0-9]*$ ]] || die_usage "WORKER_CORES must be a positive number (got '$WORKER_CORES')"
-[[ $START_TIMEOUT =~ ^[1-9][0-9]*$ ]] ||
-  die_usage "START_TIMEOUT must be a positive number of seconds (got '$START_TIMEOUT')"
-
-log() { echo "local-cluster: $*" >&2; }
-fail() { log "$*"; exit "$EXIT_CLUSTER"; }
-
-spark_home=$SPARKLSTM_HOME/target/spark-home
-spark_cp="$spark_home/jars/*"
-test_classes=$SPARKLSTM_HOME/target/test-classes
-test_cp_file=$SPARKLSTM_HOME/target/cluster-classpath/test.txt
-mnist=$SPARKLSTM_HOME/data/mnist
 
 # The driver: a client-mode SparkSubmit JVM, so it gets the driver options of spark-defaults.conf itself
 # (bin/spark-submit's launcher would apply them; here SparkSubmit is started directly from target/spark-home).
-# driver_command MASTER HDFS_URI JOB_ARGS...: fills the array driver_cmd.
+# driver_command MASTER JOB_ARGS...: fills the array driver_cmd (--data and --output default to $hdfs).
 driver_command() {
-  local master=$1 hdfs=$2
-  shift 2
+  local master=$1
+  shift
   local -a driver_opts=()
   read -r -a driver_opts <<<"$(java_opts_with driver)"
   job_args=("$@")
-  has_opt --data || job_args=(--data "$hdfs/data/mnist" "${job_args[@]}")
-  has_opt --output || job_args=(--output "$hdfs/sparklstm" "${job_args[@]}")
+  default_data_and_output
   driver_cmd=("$JAVA" -Xmx"$DRIVER_MEMORY" -cp "$spark_cp" "${driver_opts[@]}"
     -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties"
     org.apache.spark.deploy.SparkSubmit
@@ -90,83 +78,24 @@ driver_command() {
     --conf spark.hadoop.dfs.replication=2
     "$APP_JAR" "${job_args[@]}")
 }
-has_opt() {
-  local o
-  for o in "${job_args[@]}"; do [[ $o == "$1" || $o == "$1="* ]] && return 0; done
-  return 1
-}
 
 # --- Build what is missing ------------------------------------------------------------------------------
-if [[ $REBUILD == 1 ]]; then
-  build_app_jar "REBUILD=1"
-elif [[ ! -f $APP_JAR || ! -d $spark_home/jars || ! -f $test_classes/io/sparklstm/cluster/MiniHdfs.class ||
-  ! -f $test_cp_file ]]; then
-  [[ $APP_JAR == "$BUILT_JAR" || -f $APP_JAR ]] || die_usage "APP_JAR not found ($APP_JAR)"
-  build_app_jar "the jar, target/spark-home/jars or the MiniHdfs launcher is missing"
-fi
+build_if_missing
 fetch_mnist "$mnist"
 
 if [[ $DRY_RUN == 1 ]]; then
-  driver_command "spark://127.0.0.1:PORT" "hdfs://127.0.0.1:PORT" "$@"
+  hdfs=hdfs://127.0.0.1:PORT
+  driver_command "spark://127.0.0.1:PORT" "$@"
   print_or_exec "${driver_cmd[@]}"
 fi
 
 # --- Run folder, clean-up -------------------------------------------------------------------------------
-mkdir -p "$RUN_ROOT"
-run=$(mktemp -d "$RUN_ROOT/run-$(date -u +%Y%m%dT%H%M%SZ)-XXXX")
-mkdir -p "$run/logs"
-log "logs in $run/logs"
-pids=()          # every JVM this script started, in start order
-cleanup() {
-  local rc=$? pid child i children=()
-  trap - EXIT INT TERM
-  trap '' PIPE     # Ctrl-C may have closed the pipe our output goes to: finish the clean-up all the same
-  # The Workers' executors are their children: note them before their parents go.
-  for pid in "${pids[@]}"; do
-    while read -r child; do [[ -n $child ]] && children+=("$child"); done < <(pgrep -P "$pid" 2>/dev/null || true)
-  done
-  # Stop in reverse order (driver, Workers, Master, HDFS); SIGTERM lets each run its shutdown hooks.
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; done
-  for _ in $(seq 1 40); do
-    local alive=0
-    for pid in "${pids[@]}" "${children[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    ((alive)) || break
-    sleep 0.5
-  done
-  for pid in "${pids[@]}" "${children[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then log "process $pid did not stop on SIGTERM: killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
-  done
-  wait 2>/dev/null || true
-  if [[ $KEEP_WORK != 1 ]]; then rm -rf "$run"/worker-* "$run/hdfs"; fi
-  log "stopped ${#pids[@]} daemons and ${#children[@]} executors; logs kept in $run/logs"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# wait_for DESCRIPTION PID COMMAND...: polls COMMAND until it succeeds; fails if PID dies or START_TIMEOUT passes.
-wait_for() {
-  local what=$1 pid=$2; shift 2
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until "$@"; do
-    kill -0 "$pid" 2>/dev/null || fail "$what: process $pid exited (see $run/logs)"
-    ((SECONDS < deadline)) || fail "$what: not ready after ${START_TIMEOUT}s (see $run/logs)"
-    sleep 0.5
-  done
-}
+new_run
 
 export SPARK_HOME=$spark_home SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1
 
 # --- HDFS -----------------------------------------------------------------------------------------------
-"$JAVA" -Xmx1g -cp "$test_classes:$(<"$test_cp_file")" \
-  -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
-  io.sparklstm.cluster.MiniHdfs --base-dir "$run/hdfs" --datanodes 2 --uri-file "$run/hdfs.uri" --parent-pid $$ \
-  >"$run/logs/hdfs.log" 2>&1 &
-pids+=($!)
-wait_for "HDFS" "${pids[-1]}" test -s "$run/hdfs.uri"
-hdfs=$(<"$run/hdfs.uri")
-log "HDFS at $hdfs (pid ${pids[0]})"
+start_hadoop 2 0
 
 # --- Spark standalone Master and Workers ------------------------------------------------------------------
 "$JAVA" -Xmx512m -cp "$spark_cp" @"$OPENS_FILE" org.apache.spark.deploy.master.Master \
@@ -176,7 +105,7 @@ pids+=("$master_pid")
 master_started() { grep -q 'Starting Spark master at spark://' "$run/logs/master.log"; }
 wait_for "Spark Master" "$master_pid" master_started
 master=$(grep -o 'spark://[^ ]*' "$run/logs/master.log" | head -1)
-log "Spark Master at $master (pid $master_pid)"
+local_log "Spark Master at $master (pid $master_pid)"
 
 for ((w = 1; w <= WORKERS; w++)); do
   mkdir -p "$run/worker-$w"
@@ -187,28 +116,13 @@ for ((w = 1; w <= WORKERS; w++)); do
 done
 workers_registered() { (($(grep -c 'Registering worker' "$run/logs/master.log") >= WORKERS)); }
 wait_for "Spark Workers" "$master_pid" workers_registered
-log "$WORKERS Workers registered"
+local_log "$WORKERS Workers registered"
 
 # --- Data on HDFS ----------------------------------------------------------------------------------------
-# Hadoop's FsShell (what `hdfs dfs` runs) needs a core-site.xml on its classpath: one naming this HDFS.
-mkdir -p "$run/hadoop-conf"
-cat >"$run/hadoop-conf/core-site.xml" <<XML
-<?xml version="1.0"?>
-<configuration><property><name>fs.defaultFS</name><value>$hdfs</value></property><property><name>dfs.replication</name><value>2</value></property></configuration>
-XML
-fs() { "$JAVA" -Xmx256m -cp "$run/hadoop-conf:$spark_cp" -Dlog4j2.configurationFile="file:$CONF_DIR/log4j2.properties" \
-  org.apache.hadoop.fs.FsShell "$@"; }
-fs -mkdir -p /data/mnist || fail "could not create /data/mnist on $hdfs"
-fs -put -f "$mnist"/* /data/mnist/ || fail "could not upload MNIST to $hdfs/data/mnist"
-log "MNIST uploaded to $hdfs/data/mnist"
+upload_mnist
 
 # --- The job ---------------------------------------------------------------------------------------------
-driver_command "$master" "$hdfs" "$@"
-output=$hdfs/sparklstm
-for ((i = 0; i < ${#job_args[@]}; i++)); do
-  [[ ${job_args[i]} == --output ]] && output=${job_args[i + 1]:-$output}
-  [[ ${job_args[i]} == --output=* ]] && output=${job_args[i]#--output=}
-done
+driver_command "$master" "$@"
 
 set +e
 OMP_NUM_THREADS=$DRIVER_OMP_THREADS "${driver_cmd[@]}" &
@@ -216,15 +130,8 @@ pids+=($!)
 wait "${pids[-1]}"
 job_rc=$?
 set -e
-log "job exited with $job_rc"
+local_log "job exited with $job_rc"
 
 # --- What the run wrote ----------------------------------------------------------------------------------
-log "HDFS listing of $output/runs:"
-fs -ls -R "$output/runs" || true
-metrics=$(fs -ls -R "$output/runs" 2>/dev/null | awk '/metrics.json$/ { print $NF }' | tail -1 || true)
-if [[ -n $metrics ]]; then
-  log "$metrics:"
-  fs -cat "$metrics" || true
-  echo
-fi
+show_run_output
 exit "$job_rc"

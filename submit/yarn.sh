@@ -21,12 +21,19 @@
 #   KERBEROS_FILESYSTEMS      further secure filesystems to get tokens for, comma-separated
 #                             (spark.kerberos.access.hadoopFileSystems), e.g. an --output on another cluster [unset]
 #   JOB_CONFIG                a job --config file; shipped with --files and passed as --config     [unset]
+#   YARN_MAX_ATTEMPTS         spark.yarn.maxAppAttempts: ApplicationMaster attempts                [1]
+#                             (Spark's AM leaves every non-zero outcome to the ResourceManager to retry, a bad input
+#                             or a gate refusal included, and a retried run finds its run id taken; a crashed run is
+#                             resumed by running the same command again, which is what nightly.sh's scheduler does)
 #   APP_JAR                   application jar (local path or hdfs:// URL)
 #                             [target/sparklstm-<version>.jar, the version read from pom.xml]
 #   CONF_DIR, APP_NAME, MAIN_CLASS, EXTRA_SPARK_ARGS (e.g. "--conf spark.yarn.archive=hdfs:///spark/jars.zip"),
 #   SPARKLSTM_HOME, DRY_RUN=1: see submit/common.sh
-# Exit code: spark-submit's, unchanged (in client deploy mode the job's own, 0-5 below); the script's own
-# failures exit 10.
+# Exit code: the job's own, 0-5 below, in both deploy modes. In client mode spark-submit runs the driver and exits
+# with the job's code. In cluster mode the driver runs in the ApplicationMaster, which ends a non-zero run with final
+# status FAILED and the diagnostics "User application exited with status N", while spark-submit itself exits 1 for
+# any failed application: this script reads N from spark-submit's report and exits with it (spark-submit's own code
+# when there is no such line, e.g. the AM container was killed). The script's own failures exit 10.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 usage_if_help "$@"
@@ -49,6 +56,7 @@ PRINCIPAL=${PRINCIPAL:-}
 KEYTAB=${KEYTAB:-}
 KERBEROS_FILESYSTEMS=${KERBEROS_FILESYSTEMS:-}
 JOB_CONFIG=${JOB_CONFIG:-}
+YARN_MAX_ATTEMPTS=${YARN_MAX_ATTEMPTS:-1}
 
 [[ $DEPLOY_MODE == client || $DEPLOY_MODE == cluster ]] ||
   die_usage "DEPLOY_MODE must be client or cluster (got '$DEPLOY_MODE')"
@@ -60,6 +68,8 @@ fi
 if [[ -n $PRINCIPAL && -z $KEYTAB || -z $PRINCIPAL && -n $KEYTAB ]]; then
   die_usage "set both PRINCIPAL and KEYTAB, or neither"
 fi
+[[ $YARN_MAX_ATTEMPTS =~ ^[1-9][0-9]*$ ]] ||
+  die_usage "YARN_MAX_ATTEMPTS must be a positive number (got '$YARN_MAX_ATTEMPTS')"
 [[ -z $KEYTAB || $DRY_RUN == 1 ]] || require_file "$KEYTAB" "KEYTAB not readable"
 
 log4j=$CONF_DIR/log4j2.properties
@@ -83,6 +93,7 @@ args=(
   --executor-memory "$EXECUTOR_MEMORY"
   --driver-memory "$DRIVER_MEMORY"
   --files "$files"
+  --conf "spark.yarn.maxAppAttempts=$YARN_MAX_ATTEMPTS"
   --conf "spark.executor.memoryOverhead=$EXECUTOR_MEMORY_OVERHEAD"
   --conf "spark.driver.memoryOverhead=$DRIVER_MEMORY_OVERHEAD"
   --conf "spark.executor.extraJavaOptions=$(java_opts_with executor -Dlog4j2.configurationFile=log4j2.properties)"
@@ -95,4 +106,21 @@ fi
 [[ -n $PRINCIPAL ]] && args+=(--principal "$PRINCIPAL" --keytab "$KEYTAB")
 [[ -n $KERBEROS_FILESYSTEMS ]] && args+=(--conf "spark.kerberos.access.hadoopFileSystems=$KERBEROS_FILESYSTEMS")
 
-run_spark_submit "${args[@]}" -- "$APP_JAR" "${job_args[@]}"
+spark_submit_command "${args[@]}" -- "$APP_JAR" "${job_args[@]}"
+[[ $DEPLOY_MODE == client || $DRY_RUN == 1 ]] && print_or_exec "${SUBMIT_CMD[@]}"
+
+# Cluster mode: spark-submit's output passes through unchanged (stderr stays stderr) and is kept to read the report.
+echo "+ ${SUBMIT_CMD[*]}" >&2
+report=$(mktemp "${TMPDIR:-/tmp}/yarn-submit.XXXXXX")
+trap 'rm -f "$report"' EXIT
+set +e
+{ "${SUBMIT_CMD[@]}" 2>&1 1>&3 | tee "$report" >&2; } 3>&1
+status=${PIPESTATUS[0]}
+set -e
+app_id=$(grep -o -m1 'application_[0-9]*_[0-9]*' "$report" || true)
+job_status=$(sed -n 's/.*User application exited with status \([0-9][0-9]*\).*/\1/p' "$report" | tail -n 1)
+if ((status != 0)) && [[ -n $job_status ]]; then
+  status=$job_status
+fi
+echo "yarn.sh: application ${app_id:-(none)} ended, exit code $status" >&2
+exit "$status"

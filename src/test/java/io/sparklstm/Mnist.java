@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.data.MinibatchFile;
 import io.sparklstm.data.MinibatchStager;
+import io.sparklstm.data.Minibatches;
 import io.sparklstm.data.MnistInputs;
 import io.sparklstm.data.StagedSplit;
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /** The real MNIST files fetched by {@code data/fetch-mnist.sh} (CI runs it before the tests). */
@@ -68,5 +71,27 @@ public final class Mnist {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Accuracy of {@code model} on the first {@code limit} examples of the t10k files (the job's --test-limit). */
+    public static double testAccuracy(MultiLayerNetwork model, int limit) throws IOException {
+        Path mnist = dir();
+        byte[] images = Files.readAllBytes(mnist.resolve("t10k-images-idx3-ubyte"));
+        byte[] labels = Files.readAllBytes(mnist.resolve("t10k-labels-idx1-ubyte"));
+        byte[] pixels = java.util.Arrays.copyOfRange(images, 16, 16 + limit * 28 * 28);
+        byte[] classes = java.util.Arrays.copyOfRange(labels, 8, 8 + limit);
+        int correct = 0;
+        for (int first = 0; first < limit; first += 250) {
+            int n = Math.min(250, limit - first);
+            DataSet batch = Minibatches.of(pixels, classes, first, n);
+            INDArray predicted = model.output(batch.getFeatures(), false).argMax(1);
+            INDArray actual = batch.getLabels().argMax(1);
+            for (int i = 0; i < n; i++) {
+                if (predicted.getLong(i) == actual.getLong(i)) {
+                    correct++;
+                }
+            }
+        }
+        return (double) correct / limit;
     }
 }

@@ -8,11 +8,14 @@ import io.sparklstm.common.StoreLockedException;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
 import io.sparklstm.job.TrainingJob;
+import io.sparklstm.store.RunOutcomes;
 import io.sparklstm.store.RunStore;
-import java.io.PrintStream;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkUserAppException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +24,13 @@ import org.slf4j.LoggerFactory;
  * Command line of the training job, the application jar's main class: {@code spark-submit --class
  * io.sparklstm.cli.Main sparklstm.jar [options]}. Exit codes: {@link ExitCode}.
  *
- * <p>{@link #main} returns normally on success and calls {@link System#exit} only with a non-zero code: in YARN's
- * cluster mode Spark's ApplicationMaster treats an exit from the user class, even with 0, as a failed attempt.
+ * <p>{@link #main} returns normally on success. A non-zero code leaves {@code main} the way Spark propagates a user
+ * application's exit code: as a {@link SparkUserAppException} when a Spark launcher called {@code main} (SparkSubmit,
+ * in client deploy mode and in Kubernetes driver pods, exits the JVM with that code; YARN's ApplicationMaster, in
+ * cluster deploy mode, ends the attempt with final status FAILED, exits its container with that code and reports
+ * "User application exited with status N" in the application's diagnostics), and as {@link System#exit} when
+ * {@code main} was started by {@code java} directly. Calling {@link System#exit} inside the ApplicationMaster would
+ * be recorded as an early exit (code 16) and retried, even with code 0.
  */
 public final class Main {
 
@@ -30,36 +38,110 @@ public final class Main {
 
     private Main() {}
 
-    public static void main(String[] args) {
-        int code = execute(args, SparkContexts.perRun(), Clock.systemUTC());
+    public static void main(String[] args) throws SparkUserAppException {
+        boolean[] opened = {false};
+        SparkContexts perRun = SparkContexts.perRun();
+        SparkContexts contexts = new SparkContexts() {
+            @Override
+            public JavaSparkContext open() {
+                opened[0] = true;
+                return perRun.open();
+            }
+
+            @Override
+            public void close(JavaSparkContext sc) {
+                perRun.close(sc);
+            }
+        };
+        int code = execute(args, contexts, Clock.systemUTC());
         if (code != ExitCode.OK.code()) {
+            if (System.getProperty("spark.yarn.app.id") != null && !opened[0]) {
+                // YARN cluster mode, refused before training (a bad option): the ApplicationMaster registers with the
+                // ResourceManager only once a SparkContext exists, and without that it would replace the exit code by
+                // its own 13 and could not hand YARN the diagnostics that carry the job's code.
+                contexts.close(contexts.open());
+            }
+            if (underSparkLauncher()) {
+                throw new SparkUserAppException(code);
+            }
             System.exit(code);
         }
     }
 
-    /** Runs the command and returns its exit code; never calls {@link System#exit}. */
+    /**
+     * Whether {@code main} runs inside a Spark launcher: SparkSubmit sets the system property {@code SPARK_SUBMIT}, and
+     * YARN's ApplicationMaster (cluster deploy mode) sets {@code spark.yarn.app.id} before it calls the user class.
+     */
+    static boolean underSparkLauncher() {
+        return System.getProperty("SPARK_SUBMIT") != null || System.getProperty("spark.yarn.app.id") != null;
+    }
+
+    /**
+     * Runs the command and returns its exit code; never calls {@link System#exit}. Once the command line is valid, the
+     * outcome is also recorded in the store ({@link RunOutcomes}) for schedulers.
+     */
     public static int execute(String[] args, SparkContexts contexts, Clock clock) {
-        PrintStream err = System.err;
+        JobConfig config = null;
+        Configuration[] hadoop = {null};
+        Outcome outcome;
         try {
             Invocation invocation = Invocation.parse(args, clock);
             if (invocation.help() != null) {
                 System.out.print(invocation.help());
                 return ExitCode.OK.code();
             }
-            return train(invocation.config(), contexts).code();
-        } catch (BadInputException e) {
-            err.println(oneLine("sparklstm: " + e.getMessage() + " (see --help)"));
-            return ExitCode.BAD_INPUT.code();
-        } catch (StoreLockedException e) {
-            err.println(oneLine("sparklstm: " + e.getMessage()));
-            return ExitCode.LOCKED.code();
-        } catch (DivergedException e) {
-            err.println(oneLine("sparklstm: " + e.getMessage()));
-            return ExitCode.DIVERGED.code();
+            config = invocation.config();
+            outcome = train(config, contexts, hadoop);
         } catch (Exception e) {
+            outcome = Outcome.of(e);
+        }
+        if (outcome.code() != ExitCode.OK && outcome.code() != ExitCode.NOT_PROMOTED) {
+            System.err.println(outcome.message());
+        }
+        if (config != null) {
+            record(config, hadoop[0] != null ? hadoop[0] : new Configuration(), outcome);
+        }
+        return outcome.code().code();
+    }
+
+    /** How the command ended: its exit code and a one-line message. */
+    private record Outcome(ExitCode code, String message) {
+
+        static Outcome of(Exception e) {
+            if (e instanceof BadInputException) {
+                return new Outcome(ExitCode.BAD_INPUT, oneLine("sparklstm: " + e.getMessage() + " (see --help)"));
+            } else if (e instanceof StoreLockedException) {
+                return new Outcome(ExitCode.LOCKED, oneLine("sparklstm: " + e.getMessage()));
+            } else if (e instanceof DivergedException) {
+                return new Outcome(ExitCode.DIVERGED, oneLine("sparklstm: " + e.getMessage()));
+            }
             log.error("sparklstm failed", e);
-            err.println(oneLine("sparklstm: failed: " + e));
-            return ExitCode.FAILURE.code();
+            return new Outcome(ExitCode.FAILURE, oneLine("sparklstm: failed: " + e));
+        }
+    }
+
+    /**
+     * Records the outcome in the store, best effort (a store that cannot be written is the job's failure already);
+     * not a refused run's (bad input, store locked by another run), which leaves the store as it was.
+     */
+    private static void record(JobConfig config, Configuration hadoop, Outcome outcome) {
+        if (outcome.code() == ExitCode.BAD_INPUT || outcome.code() == ExitCode.LOCKED) {
+            return;
+        }
+        try {
+            RunOutcomes.at(config.get(JobParams.OUTPUT), hadoop)
+                    .record(new RunOutcomes.Outcome(
+                            config.get(JobParams.RUN_ID),
+                            outcome.code().code(),
+                            outcome.code().name(),
+                            outcome.message(),
+                            config.get(JobParams.SUBMISSION_ID)));
+        } catch (IOException | RuntimeException e) {
+            log.warn(
+                    "Could not record the run's outcome ({}) in {}: {}",
+                    outcome.code(),
+                    config.get(JobParams.OUTPUT),
+                    e.toString());
         }
     }
 
@@ -76,8 +158,10 @@ public final class Main {
         return Invocation.parse(args, Clock.systemUTC()).config();
     }
 
-    private static ExitCode train(JobConfig config, SparkContexts contexts) throws Exception {
+    /** Trains; {@code hadoop[0]} receives the context's Hadoop configuration (spark.hadoop.* applied). */
+    private static Outcome train(JobConfig config, SparkContexts contexts, Configuration[] hadoop) throws Exception {
         JavaSparkContext sc = contexts.open();
+        hadoop[0] = sc.hadoopConfiguration();
         try {
             TrainingJob.Result result = new TrainingJob(config, sc).run();
             org.apache.hadoop.fs.Path dir = result.runDir();
@@ -88,7 +172,13 @@ public final class Main {
                     result.metrics().accuracy(),
                     result.promoted() ? "yes" : "NO",
                     result.metrics().gate().reason());
-            return result.promoted() ? ExitCode.OK : ExitCode.NOT_PROMOTED;
+            return new Outcome(
+                    result.promoted() ? ExitCode.OK : ExitCode.NOT_PROMOTED,
+                    oneLine(String.format(
+                            "sparklstm: accuracy %.4f, %s (%s)",
+                            result.metrics().accuracy(),
+                            result.promoted() ? "promoted" : "NOT promoted",
+                            result.metrics().gate().reason())));
         } finally {
             contexts.close(sc);
         }

@@ -191,6 +191,15 @@ public final class JobParams {
             "Mode of published run directories (files get it without execute bits, e.g. 640), less Hadoop's"
                     + " fs.permissions.umask-mode.");
 
+    public static final Param<String> SUBMISSION_ID = Param.text(
+            "submission-id",
+            "ID",
+            null,
+            RUN_ID_PATTERN,
+            "1-128 letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'",
+            "Scheduler's id of this submission, recorded in the store's outcomes/<run-id>.json so that the scheduler"
+                    + " (submit/nightly.sh) can tell this submission's outcome from an earlier one's (default: none).");
+
     public static final Param<String> CONFIG = Param.text(
                     "config",
                     "FILE",
@@ -227,6 +236,7 @@ public final class JobParams {
             INIT_FROM,
             KEEP_RUNS,
             PERMISSIONS,
+            SUBMISSION_ID,
             CONFIG);
 
     private JobParams() {}

@@ -3,27 +3,18 @@ package io.sparklstm.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -54,25 +45,11 @@ class ExecutorLossIT {
 
     private static final double TOLERANCE = 1e-6;
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(150);
-    private static final Pattern RUNNING = Pattern.compile("Running task (.+?) \\(TID (\\d+)\\)");
-    private static final Pattern FINISHED = Pattern.compile("Finished task .*?\\(TID (\\d+)\\)");
-    private static final Pattern FAILED = Pattern.compile("Exception in task .*?\\(TID (\\d+)\\)");
 
     private StandaloneCluster cluster;
 
-    /** The executor JVM that is killed, and where its Worker keeps its log. */
-    private record Victim(String appId, String executorId, ProcessHandle process, Path stderr) {}
-
-    /** The victim's training tasks, as its log shows them. */
-    private record Tasks(List<String> started, Set<String> ended, Map<String, String> names) {
-
-        /** The newest task, if it started and has not ended. */
-        Optional<String> running() {
-            return started.isEmpty() || ended.contains(started.get(started.size() - 1))
-                    ? Optional.empty()
-                    : Optional.of(started.get(started.size() - 1));
-        }
-    }
+    /** The executor JVM that is killed, of application {@code appId}. */
+    private record Victim(String appId, ExecutorKill.Victim executor) {}
 
     @BeforeEach
     void setUp() throws IOException {
@@ -105,25 +82,29 @@ class ExecutorLossIT {
                 driverLog,
                 () -> StandaloneCluster.count(driverLog, "Train: Training ") > 0);
         Victim victim = victim(earlierApps, driver);
-        String killedTask = killDuringTrainingTask(victim, driver);
+        String killedTask = ExecutorKill.killDuringTask(
+                victim.executor(), KILL_AT_TASK, JOB_TIMEOUT, driver::isAlive, () -> StandaloneCluster.tail(driverLog));
         int lostExit = cluster.awaitExit(driver, LOST, JOB_TIMEOUT);
         Duration lostJob = Duration.between(submitted, Instant.now());
         assertPublished(LOST, lostExit);
 
         // The task really was cut short: the victim's log shows it started and never ended.
-        Tasks tasks = tasks(victim.stderr());
+        ExecutorKill.Tasks tasks = ExecutorKill.tasks(victim.executor().stderr());
         assertTrue(tasks.started().contains(killedTask), killedTask + " started on the victim");
         assertFalse(tasks.ended().contains(killedTask), "TID " + killedTask + " ended before the kill");
 
         // Spark noticed, re-ran the lost task and the Master replaced the executor; the job did not start over.
         assertTrue(
-                StandaloneCluster.count(driverLog, "Lost executor " + victim.executorId() + " ") > 0,
-                "the driver reports executor " + victim.executorId() + " lost:\n" + StandaloneCluster.tail(driverLog));
+                StandaloneCluster.count(
+                                driverLog, "Lost executor " + victim.executor().executorId() + " ")
+                        > 0,
+                "the driver reports executor " + victim.executor().executorId() + " lost:\n"
+                        + StandaloneCluster.tail(driverLog));
         assertTrue(
                 StandaloneCluster.count(driverLog, "(TID " + killedTask + ")") > 0
                         && StandaloneCluster.count(driverLog, "ExecutorLostFailure") > 0,
                 "the driver reports TID " + killedTask + " lost:\n" + StandaloneCluster.tail(driverLog));
-        String retry = retryOf(tasks.names().get(killedTask));
+        String retry = ExecutorKill.retryOf(tasks.names().get(killedTask));
         assertTrue(finishedOnSomeExecutor(victim.appId(), retry), "task " + retry + " (the retry) finished");
         long executorsLaunched =
                 StandaloneCluster.count(cluster.masterLog(), "Launching executor " + victim.appId() + "/");
@@ -139,8 +120,9 @@ class ExecutorLossIT {
         assertTrue(taskRetries >= 1, "taskRetries in " + metrics);
         JsonNode lostExecutors = provenance.path("lostExecutors");
         assertTrue(
-                lostExecutors.isObject() && lostExecutors.has(victim.executorId()),
-                "provenance.json's lostExecutors names executor " + victim.executorId() + ": " + lostExecutors);
+                lostExecutors.isObject() && lostExecutors.has(victim.executor().executorId()),
+                "provenance.json's lostExecutors names executor "
+                        + victim.executor().executorId() + ": " + lostExecutors);
         assertTrue(provenance.path("resumedFromEpoch").isNull(), "one attempt, no resume: " + provenance);
         assertEquals(2, metrics.path("epochs").size(), "epochs in " + metrics);
 
@@ -167,7 +149,7 @@ class ExecutorLossIT {
                 cluster.startup().toSeconds(),
                 uninterruptedJob.toSeconds(),
                 uninterruptedExit,
-                victim.executorId(),
+                victim.executor().executorId(),
                 killedTask,
                 lostJob.toSeconds(),
                 lostExit,
@@ -254,7 +236,8 @@ class ExecutorLossIT {
                                 })
                                 .findFirst();
                         if (process.isPresent() && Files.exists(executor.resolve("stderr"))) {
-                            found[0] = new Victim(app, id, process.get(), executor.resolve("stderr"));
+                            found[0] = new Victim(
+                                    app, new ExecutorKill.Victim(id, process.get(), executor.resolve("stderr")));
                             return true;
                         }
                     }
@@ -263,61 +246,6 @@ class ExecutorLossIT {
             return false;
         });
         return found[0];
-    }
-
-    /**
-     * Waits until the victim runs its {@link #KILL_AT_TASK}th training task (counted from the moment training
-     * started), or a later one, and kills its JVM with SIGKILL half-way through that task: after half the time the
-     * shortest of its earlier training tasks took, as this loop saw them start and end. Killed earlier, the task would
-     * still be launching as far as the driver knows. Returns the killed task's TID.
-     */
-    private String killDuringTrainingTask(Victim victim, Process driver) throws Exception {
-        Set<String> before = new HashSet<>(tasks(victim.stderr()).started()); // staging, maybe 1st training task
-        Map<String, Long> startSeen = new HashMap<>();
-        long shortest = Long.MAX_VALUE; // nanoseconds
-        Instant deadline = Instant.now().plus(JOB_TIMEOUT);
-        while (true) {
-            long now = System.nanoTime();
-            Tasks tasks = tasks(victim.stderr());
-            for (String tid : tasks.started()) {
-                if (before.contains(tid)) {
-                    continue;
-                }
-                Long seen = startSeen.putIfAbsent(tid, now);
-                if (tasks.ended().contains(tid)) {
-                    if (seen != null) { // seen running in an earlier pass: a duration, give or take a pass
-                        shortest = Math.min(shortest, now - seen);
-                    }
-                    before.add(tid);
-                }
-            }
-            Optional<String> running = tasks.running();
-            if (startSeen.size() >= KILL_AT_TASK
-                    && shortest != Long.MAX_VALUE
-                    && running.isPresent()
-                    && startSeen.containsKey(running.get())
-                    && now - startSeen.get(running.get()) >= shortest / 2) {
-                long into = System.nanoTime() - startSeen.get(running.get());
-                victim.process().destroyForcibly();
-                victim.process().onExit().get(30, TimeUnit.SECONDS);
-                System.out.printf(
-                        "executor loss IT: killed executor %s %d ms into TID %s (shortest earlier task %d ms)%n",
-                        victim.executorId(), into / 1_000_000, running.get(), shortest / 1_000_000);
-                return running.get();
-            }
-            if (!driver.isAlive() || Instant.now().isAfter(deadline)) {
-                fail("no training task of the victim caught running (" + tasks + "); driver log tail:\n"
-                        + StandaloneCluster.tail(cluster.driverLog(LOST)));
-            }
-            Thread.sleep(5);
-        }
-    }
-
-    /** The next attempt of a task named as in an executor's log: "3.0 in stage 8.0" is retried as "3.1 in stage 8.0". */
-    private static String retryOf(String task) {
-        Matcher m = Pattern.compile("(\\d+)\\.(\\d+) (in stage \\S+)").matcher(task);
-        assertTrue(m.matches(), "task name " + task);
-        return m.group(1) + "." + (Integer.parseInt(m.group(2)) + 1) + " " + m.group(3);
     }
 
     /** Whether the log of any executor of the application shows the task finished. */
@@ -338,27 +266,5 @@ class ExecutorLossIT {
             }
         }
         return false;
-    }
-
-    /** The TIDs of the tasks an executor's log shows started, in order, and of those that ended (or failed). */
-    private static Tasks tasks(Path stderr) throws IOException {
-        List<String> started = new ArrayList<>();
-        Set<String> ended = new HashSet<>();
-        Map<String, String> names = new HashMap<>();
-        for (String line : Files.readAllLines(stderr, StandardCharsets.ISO_8859_1)) {
-            Matcher running = RUNNING.matcher(line);
-            if (running.find()) {
-                started.add(running.group(2));
-                names.put(running.group(2), running.group(1));
-                continue;
-            }
-            for (Pattern end : List.of(FINISHED, FAILED)) {
-                Matcher m = end.matcher(line);
-                if (m.find()) {
-                    ended.add(m.group(1));
-                }
-            }
-        }
-        return new Tasks(started, ended, names);
     }
 }

@@ -21,11 +21,15 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
  *
  * <pre>
  *   java -cp target/test-classes:$(cat target/cluster-classpath/test.txt) io.sparklstm.cluster.MiniHdfs \
- *        --base-dir DIR [--datanodes 2] [--uri-file FILE] [--exit-on-stdin-close] [--parent-pid PID]
+ *        --base-dir DIR [--datanodes 2] [--uri-file FILE] [--exit-on-stdin-close] [--parent-pid PID] \
+ *        [--nodemanagers N [--nm-memory-mb MB] [--nm-vcores N]] [--conf-dir DIR]
  * </pre>
  *
- * It prints and writes (atomically, to --uri-file) its {@code hdfs://127.0.0.1:PORT} URI once the DataNodes are up,
- * and shuts down (deleting its storage) on SIGTERM/SIGINT, on end of standard input when {@code
+ * With {@code --nodemanagers N} (submit/local-yarn.sh, the YARN tests) the same JVM also runs YARN ({@link MiniYarn})
+ * with HDFS as its default file system; {@code --conf-dir} then receives the client configuration (core-site.xml,
+ * hdfs-site.xml, yarn-site.xml) that HADOOP_CONF_DIR points at. It prints and writes (atomically, to --uri-file) its
+ * {@code hdfs://127.0.0.1:PORT} URI once everything is up (the last step, so the file's presence means ready), and
+ * shuts down (deleting its storage) on SIGTERM/SIGINT, on end of standard input when {@code
  * --exit-on-stdin-close} is given, or when process {@code --parent-pid} exits: it never outlives its owner.
  */
 public final class MiniHdfs implements AutoCloseable {
@@ -84,6 +88,18 @@ public final class MiniHdfs implements AutoCloseable {
         return shared().uri() + "/data/mnist";
     }
 
+    /** Copies the files of the local directory {@code local} into {@code target} on {@code fs}. */
+    static void upload(FileSystem fs, Path local, org.apache.hadoop.fs.Path target) throws IOException {
+        fs.mkdirs(target);
+        try (java.util.stream.Stream<Path> files = Files.list(local)) {
+            for (Path f : files.toList()) {
+                fs.copyFromLocalFile(
+                        new org.apache.hadoop.fs.Path(f.toUri()),
+                        new org.apache.hadoop.fs.Path(target, f.getFileName().toString()));
+            }
+        }
+    }
+
     /** A client of this HDFS. */
     public FileSystem fileSystem() throws IOException {
         return new org.apache.hadoop.fs.Path(uri()).getFileSystem(configuration());
@@ -109,6 +125,10 @@ public final class MiniHdfs implements AutoCloseable {
         int dataNodes = 2;
         boolean exitOnStdinClose = false;
         Long parentPid = null;
+        int nodeManagers = 0;
+        int nmMemoryMb = 8192;
+        int nmVcores = 4;
+        Path confDir = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--base-dir" -> baseDir = Path.of(args[++i]);
@@ -116,10 +136,15 @@ public final class MiniHdfs implements AutoCloseable {
                 case "--datanodes" -> dataNodes = Integer.parseInt(args[++i]);
                 case "--exit-on-stdin-close" -> exitOnStdinClose = true;
                 case "--parent-pid" -> parentPid = Long.parseLong(args[++i]);
+                case "--nodemanagers" -> nodeManagers = Integer.parseInt(args[++i]);
+                case "--nm-memory-mb" -> nmMemoryMb = Integer.parseInt(args[++i]);
+                case "--nm-vcores" -> nmVcores = Integer.parseInt(args[++i]);
+                case "--conf-dir" -> confDir = Path.of(args[++i]);
                 default -> {
-                    System.err.println("MiniHdfs: unknown option " + args[i]
-                            + "\nusage: MiniHdfs --base-dir DIR [--datanodes N] [--uri-file FILE] [--exit-on-stdin-close]"
-                            + " [--parent-pid PID]");
+                    System.err.println(
+                            "MiniHdfs: unknown option " + args[i]
+                                    + "\nusage: MiniHdfs --base-dir DIR [--datanodes N] [--uri-file FILE] [--exit-on-stdin-close]"
+                                    + " [--parent-pid PID] [--nodemanagers N [--nm-memory-mb MB] [--nm-vcores N]] [--conf-dir DIR]");
                     System.exit(2);
                 }
             }
@@ -130,22 +155,46 @@ public final class MiniHdfs implements AutoCloseable {
         }
 
         MiniHdfs hdfs = start(baseDir, dataNodes);
+        MiniYarn yarn = null;
+        try {
+            if (nodeManagers > 0) {
+                yarn = MiniYarn.start(hdfs.configuration(), nodeManagers, nmMemoryMb, nmVcores);
+            }
+        } catch (Exception | LinkageError e) {
+            e.printStackTrace();
+            hdfs.close();
+            System.exit(1); // HDFS's threads would keep a failed start alive
+        }
+        MiniYarn started = yarn;
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
+                            if (started != null) {
+                                started.close();
+                            }
                             hdfs.close();
                             stop.countDown();
                         },
                         "minihdfs-shutdown"));
 
         String uri = hdfs.uri();
+        if (confDir != null) {
+            if (yarn != null) {
+                yarn.writeClientConfiguration(confDir, uri, Math.min(2, dataNodes));
+            } else {
+                MiniYarn.writeHdfsClientConfiguration(confDir, uri, Math.min(2, dataNodes));
+            }
+        }
         if (uriFile != null) {
             Path tmp = uriFile.resolveSibling(uriFile.getFileName() + ".tmp");
             Files.writeString(tmp, uri + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, uriFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        System.out.println("MiniHdfs: " + uri + " (" + dataNodes + " DataNodes, storage " + baseDir + ")");
+        System.out.println("MiniHdfs: " + uri + " (" + dataNodes + " DataNodes, storage " + baseDir + ")"
+                + (yarn == null
+                        ? ""
+                        : "; YARN ResourceManager " + yarn.resourceManager() + ", " + nodeManagers + " NodeManagers"));
         System.out.flush();
 
         if (exitOnStdinClose) {

@@ -33,21 +33,38 @@ final class Processes implements AutoCloseable {
             boolean pipeStdin)
             throws IOException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(java());
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add(mainClass);
         cmd.addAll(args);
+        return start(cmd, env, log, pipeStdin, null);
+    }
+
+    /**
+     * Any command, output (stdout and stderr) to {@code log}, in {@code dir} (null: this JVM's working directory),
+     * without the SPARK_* and HADOOP_* variables of this JVM's environment but with {@code env}.
+     */
+    synchronized Process start(List<String> cmd, Map<String, String> env, Path log, boolean pipeStdin, Path dir)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         if (!pipeStdin) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        }
+        if (dir != null) {
+            pb.directory(dir.toFile());
         }
         pb.environment().keySet().removeIf(k -> k.startsWith("SPARK_") || k.startsWith("HADOOP_"));
         pb.environment().putAll(env);
         Process p = pb.start();
         started.add(p);
         return p;
+    }
+
+    /** This JVM's java executable. */
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** Every process started and every descendant of theirs that is still alive. */

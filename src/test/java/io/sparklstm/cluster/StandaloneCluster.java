@@ -159,15 +159,7 @@ final class StandaloneCluster implements AutoCloseable {
         Configuration hadoop = new Configuration();
         hadoop.setInt("dfs.replication", 2);
         fs = FileSystem.newInstance(URI.create(hdfs), hadoop);
-        org.apache.hadoop.fs.Path data = new org.apache.hadoop.fs.Path(mnist());
-        fs.mkdirs(data);
-        try (Stream<Path> files = Files.list(Mnist.dir())) {
-            for (Path f : files.toList()) {
-                fs.copyFromLocalFile(
-                        new org.apache.hadoop.fs.Path(f.toUri()),
-                        new org.apache.hadoop.fs.Path(data, f.getFileName().toString()));
-            }
-        }
+        MiniHdfs.upload(fs, Mnist.dir(), new org.apache.hadoop.fs.Path(mnist()));
         startup = Duration.between(t0, Instant.now());
     }
 

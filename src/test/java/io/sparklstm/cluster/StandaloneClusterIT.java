@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparklstm.Mnist;
-import io.sparklstm.data.Minibatches;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +19,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * The job on a real multi-process cluster ({@link StandaloneCluster}): HDFS (MiniDFSCluster, 2 DataNodes) in its own
@@ -106,33 +103,12 @@ class StandaloneClusterIT {
 
         // model.zip from HDFS scores the recorded accuracy on the same test slice.
         MultiLayerNetwork model = cluster.readModel(new org.apache.hadoop.fs.Path(run, "model.zip"));
-        double accuracy = accuracy(model, Mnist.dir(), TEST_LIMIT);
+        double accuracy = Mnist.testAccuracy(model, TEST_LIMIT);
         double recorded = metrics.get("accuracy").asDouble();
         System.out.printf(
                 "cluster IT: startup %ds, job %ds, executors %s, accuracy recorded %.4f, re-evaluated %.4f%n",
                 cluster.startup().toSeconds(), job.toSeconds(), executors, recorded, accuracy);
         assertEquals(recorded, accuracy, 1e-9, "accuracy of model.zip re-evaluated on the test slice");
         assertTrue(accuracy > 0.2, "one epoch on 1500 examples beats chance (0.1): " + accuracy);
-    }
-
-    /** Accuracy of {@code model} on the first {@code limit} examples of the local t10k files. */
-    private static double accuracy(MultiLayerNetwork model, Path mnist, int limit) throws IOException {
-        byte[] images = Files.readAllBytes(mnist.resolve("t10k-images-idx3-ubyte"));
-        byte[] labels = Files.readAllBytes(mnist.resolve("t10k-labels-idx1-ubyte"));
-        byte[] pixels = java.util.Arrays.copyOfRange(images, 16, 16 + limit * 28 * 28);
-        byte[] classes = java.util.Arrays.copyOfRange(labels, 8, 8 + limit);
-        int correct = 0;
-        for (int first = 0; first < limit; first += 250) {
-            int n = Math.min(250, limit - first);
-            DataSet batch = Minibatches.of(pixels, classes, first, n);
-            INDArray predicted = model.output(batch.getFeatures(), false).argMax(1);
-            INDArray actual = batch.getLabels().argMax(1);
-            for (int i = 0; i < n; i++) {
-                if (predicted.getLong(i) == actual.getLong(i)) {
-                    correct++;
-                }
-            }
-        }
-        return (double) correct / limit;
     }
 }

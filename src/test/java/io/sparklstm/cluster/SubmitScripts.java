@@ -148,13 +148,24 @@ public final class SubmitScripts {
         }
     }
 
-    /** The scripts a user runs: every {@code submit/*.sh} but common.sh, which they source. */
+    /**
+     * The scripts a user runs: every {@code submit/*.sh} with a {@code #!} line; the others (common.sh,
+     * local-hadoop.sh) are libraries the scripts source.
+     */
     public static List<Path> userScripts() throws IOException {
         try (Stream<Path> files = Files.list(ROOT.resolve("submit"))) {
             return files.filter(f -> f.getFileName().toString().endsWith(".sh"))
-                    .filter(f -> !f.getFileName().toString().equals("common.sh"))
+                    .filter(SubmitScripts::hasShebang)
                     .sorted()
                     .toList();
+        }
+    }
+
+    private static boolean hasShebang(Path script) {
+        try {
+            return Files.readString(script).startsWith("#!");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
