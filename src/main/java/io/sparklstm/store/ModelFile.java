@@ -1,6 +1,7 @@
 package io.sparklstm.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparklstm.common.FaultInjection;
 import io.sparklstm.model.SafeModelReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,6 +22,9 @@ import org.deeplearning4j.util.ModelSerializer;
  * {@link SafeModelReader}, so a corrupted, swapped or hostile model never loads.
  */
 public final class ModelFile {
+
+    /** Bytes of model.zip written before {@link FaultInjection#MODEL_WRITE_UNDER_WAY} is reached: a few packets. */
+    static final long UNDER_WAY_BYTES = 64 * 1024;
 
     /** The largest model file accepted, checked from its length before reading. */
     static final long MAX_BYTES = 1L << 30;
@@ -45,9 +49,19 @@ public final class ModelFile {
     /** Writes the network with its updater state; returns the digests of the bytes written. */
     public static Digest write(FileSystem fs, Path file, MultiLayerNetwork network, Optional<StoreKey> key)
             throws IOException {
+        return write(fs, file, network, key, null);
+    }
+
+    /**
+     * As {@link #write(FileSystem, Path, MultiLayerNetwork, Optional)}; once the first {@link #UNDER_WAY_BYTES} are
+     * written, with the stream open, {@link FaultInjection#reached} {@code underWayPoint} (when not null).
+     */
+    static Digest write(
+            FileSystem fs, Path file, MultiLayerNetwork network, Optional<StoreKey> key, String underWayPoint)
+            throws IOException {
         MessageDigest sha = sha256();
         Mac mac = key.map(StoreKey::mac).orElse(null);
-        try (OutputStream out = new DigestingOutputStream(fs.create(file, false), sha, mac)) {
+        try (OutputStream out = new DigestingOutputStream(fs.create(file, false), sha, mac, underWayPoint)) {
             ModelSerializer.writeModel(network, out, true);
         }
         return new Digest(StoreKey.hex(sha.digest()), mac == null ? null : StoreKey.hex(mac.doFinal()));
@@ -110,11 +124,23 @@ public final class ModelFile {
     private static final class DigestingOutputStream extends java.io.FilterOutputStream {
         private final MessageDigest sha;
         private final Mac mac;
+        private String underWayPoint;
+        private long written;
 
-        DigestingOutputStream(OutputStream out, MessageDigest sha, Mac mac) {
+        DigestingOutputStream(OutputStream out, MessageDigest sha, Mac mac, String underWayPoint) {
             super(out);
             this.sha = sha;
             this.mac = mac;
+            this.underWayPoint = underWayPoint;
+        }
+
+        private void count(long bytes) {
+            written += bytes;
+            if (underWayPoint != null && written >= UNDER_WAY_BYTES) {
+                String point = underWayPoint;
+                underWayPoint = null;
+                FaultInjection.reached(point);
+            }
         }
 
         /** Flushes to the DataNodes (hsync) before closing: the file is durable before {@code _SUCCESS} follows. */
@@ -134,6 +160,7 @@ public final class ModelFile {
             if (mac != null) {
                 mac.update((byte) b);
             }
+            count(1);
         }
 
         @Override
@@ -143,6 +170,7 @@ public final class ModelFile {
             if (mac != null) {
                 mac.update(b, off, len);
             }
+            count(len);
         }
     }
 }

@@ -221,7 +221,8 @@ public final class RunStore {
             throws IOException {
         Path staged = new Path(workDir(runId), "publish");
         fs.delete(staged, true);
-        ModelFile.Digest digest = ModelFile.write(fs, new Path(staged, MODEL), model, key);
+        ModelFile.Digest digest =
+                ModelFile.write(fs, new Path(staged, MODEL), model, key, FaultInjection.MODEL_WRITE_UNDER_WAY);
         Json.write(fs, new Path(staged, PROVENANCE), provenance.withModelDigest(digest));
         Json.write(fs, new Path(staged, METRICS), metrics);
         Json.write(fs, new Path(staged, CONFIG), config);

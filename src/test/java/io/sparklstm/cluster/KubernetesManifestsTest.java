@@ -61,44 +61,59 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void cronJobRunsSparkSubmitNightlyAtTwo() throws IOException {
+    void cronJobRunsNightlyShThroughK8sShNightlyAtTwo() throws Exception {
         Map<String, Object> cron = single("CronJob");
         assertEquals("batch/v1", cron.get("apiVersion"));
         Map<String, Object> spec = map(cron, "spec");
         assertEquals(NIGHTLY, spec.get("schedule"));
+        assertEquals("Forbid", spec.get("concurrencyPolicy"));
         Map<String, Object> podSpec = map(map(map(map(spec, "jobTemplate"), "spec"), "template"), "spec");
         assertEquals("Never", podSpec.get("restartPolicy"));
         assertNotNull(podSpec.get("serviceAccountName"));
         Map<String, Object> container = list(podSpec, "containers").get(0);
-        assertNotNull(container.get("image"));
         assertNotNull(map(container, "resources").get("requests"), "resources.requests");
-        List<String> shell = strings(container, "command");
-        // bash -c 'exec /opt/spark/bin/spark-submit "$@" --run-id "$(date -u +%F)"' spark-submit ARGS...
-        assertEquals(List.of("/bin/bash", "-c"), shell.subList(0, 2), shell.toString());
-        assertTrue(
-                shell.get(2).startsWith("exec /opt/spark/bin/spark-submit \"$@\" --run-id \"$(date -u +%F)\""),
-                shell.get(2));
-        List<String> command = new ArrayList<>(List.of("/opt/spark/bin/spark-submit"));
-        command.addAll(strings(container, "args"));
+        assertEquals(List.of("/opt/sparklstm/submit/nightly.sh"), strings(container, "command"));
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        for (Map<String, Object> e : list(container, "env")) {
+            env.put((String) e.get("name"), String.valueOf(e.get("value")));
+        }
+        assertEquals("/opt/sparklstm/submit/k8s.sh", env.get("SUBMIT"));
+        assertTrue(env.get("K8S_MASTER").startsWith("k8s://https://"), env.toString());
+        assertEquals(container.get("image"), env.get("IMAGE"), "executors use the submitting image");
+        assertEquals("0.97", env.get("MIN_ACCURACY"));
+        assertEquals("0.005", env.get("MAX_REGRESSION"));
+        assertEquals("14", env.get("KEEP_RUNS"));
+        List<String> jobArgs = strings(container, "args");
+        assertTrue(jobArgs.contains("--data") && jobArgs.contains("--output"), "job arguments: " + jobArgs);
+
+        // The pod's command, run here as the image would run it (its /opt/sparklstm being this project), in dry-run:
+        // the spark-submit command k8s.sh makes of it.
+        Map<String, String> dryEnv = new java.util.HashMap<>(env);
+        dryEnv.put("SUBMIT", SubmitScripts.ROOT.resolve("submit/k8s.sh").toString());
+        dryEnv.put("SPARK_HOME", "/opt/spark");
+        SubmitScripts.Result r = SubmitScripts.dryRun("nightly.sh", dryEnv, jobArgs.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r.output());
+        List<String> command = r.command();
+        assertEquals("/opt/spark/bin/spark-submit", command.get(0));
         assertEquals("cluster", after(command, "--deploy-mode"));
-        assertTrue(after(command, "--master").startsWith("k8s://https://"), command.toString());
+        assertEquals(env.get("K8S_MASTER"), after(command, "--master"));
         assertEquals(MAIN_CLASS, after(command, "--class"));
+        assertEquals(container.get("image"), r.conf("spark.kubernetes.container.image"));
         assertTrue(
-                command.contains("spark.kubernetes.container.image=" + container.get("image")),
-                "executors use the submitting image: " + command);
+                r.conf("spark.kubernetes.authenticate.submission.oauthTokenFile")
+                        .endsWith("/token"),
+                "in-cluster authentication: " + command);
         int jar = command.indexOf(JAR);
         assertTrue(jar > 0, "application jar in " + command);
-        List<String> jobArgs = command.subList(jar + 1, command.size());
-        assertTrue(jobArgs.contains("--data") && jobArgs.contains("--output"), "job arguments: " + jobArgs);
-        assertNightlyFlags(jobArgs);
+        List<String> submitted = command.subList(jar + 1, command.size());
+        assertNightlyFlags(submitted);
+        assertTrue(after(submitted, "--run-id").matches("\\d{4}-\\d{2}-\\d{2}"), "the night's run id: " + submitted);
+        assertTrue(after(submitted, "--submission-id").startsWith("nightly-"), submitted.toString());
         for (String role : List.of("driver", "executor")) {
-            String key = "spark." + role + ".extraJavaOptions";
-            String opts = command.stream()
-                    .filter(a -> a.startsWith(key + "="))
-                    .findFirst()
-                    .orElseThrow(() -> new AssertionError("CronJob: no --conf " + key + " in " + command))
-                    .substring(key.length() + 1);
-            SubmitScripts.assertOpensInSync(SubmitScripts.ROOT, "submit/k8s/cronjob.yaml --conf " + key, opts);
+            SubmitScripts.assertOpensInSync(
+                    SubmitScripts.ROOT,
+                    "submit/k8s/cronjob.yaml through k8s.sh: spark." + role + ".extraJavaOptions",
+                    r.conf("spark." + role + ".extraJavaOptions"));
         }
     }
 
@@ -109,7 +124,7 @@ class KubernetesManifestsTest {
         List<String> manifests = places.keySet().stream()
                 .filter(k -> k.startsWith("submit/k8s/"))
                 .toList();
-        assertEquals(6, manifests.size(), "driver and executor options in 3 manifests: " + manifests);
+        assertEquals(4, manifests.size(), "driver and executor options in 2 manifests: " + manifests);
         for (String place : manifests) {
             SubmitScripts.assertOpensInSync(SubmitScripts.ROOT, place, places.get(place));
         }

@@ -46,6 +46,12 @@ public final class MiniHdfs implements AutoCloseable {
 
     /** Starts a NameNode on a free port of 127.0.0.1 and {@code dataNodes} DataNodes, storing under {@code baseDir}. */
     public static MiniHdfs start(Path baseDir, int dataNodes) throws IOException {
+        return start(baseDir, dataNodes, java.util.Map.of());
+    }
+
+    /** As {@link #start(Path, int)}, with further NameNode and DataNode {@code settings}. */
+    public static MiniHdfs start(Path baseDir, int dataNodes, java.util.Map<String, String> settings)
+            throws IOException {
         Files.createDirectories(baseDir);
         Configuration conf = new Configuration();
         // Loopback only; small blocks so even MNIST is spread over both DataNodes.
@@ -55,6 +61,7 @@ public final class MiniHdfs implements AutoCloseable {
         conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
         conf.setBoolean("dfs.permissions.enabled", false);
         conf.setInt("dfs.replication", Math.min(2, dataNodes));
+        settings.forEach(conf::set);
         MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf, baseDir.toFile())
                 .numDataNodes(dataNodes)
                 .nameNodePort(0)
@@ -103,6 +110,11 @@ public final class MiniHdfs implements AutoCloseable {
     /** A client of this HDFS. */
     public FileSystem fileSystem() throws IOException {
         return new org.apache.hadoop.fs.Path(uri()).getFileSystem(configuration());
+    }
+
+    /** The cluster itself, e.g. to stop a DataNode. */
+    public MiniDFSCluster cluster() {
+        return cluster;
     }
 
     /** {@code hdfs://127.0.0.1:PORT}, without a trailing slash. */
