@@ -51,12 +51,8 @@ class KubernetesNightlyIT {
 
     @BeforeAll
     static void startApiStandIn() {
-        server = new KubernetesMockServer(
-                new Context(),
-                new MockWebServer(),
-                new HashMap<>(),
-                new KubernetesSubmissionIT.ApplyingCrudDispatcher(),
-                false);
+        server =
+                new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new PendingPods(), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = server.createClient();
     }
@@ -88,6 +84,23 @@ class KubernetesNightlyIT {
     }
 
     @Test
+    void aBadInputRecordsNothingAndIsReportedWithTheDriverContainersExitCode() throws Exception {
+        Path store = tmp.resolve("store");
+        Night night = night(store, "--data", tmp.resolve("no-such-mnist").toString());
+        int driverExit = JobRuns.run(driverJobArgs(night));
+        assertEquals(2, driverExit, "the job itself: bad input");
+        terminateDriver(driverExit, "Failed");
+        int exit = night.await();
+        assertEquals(2, exit, "from the driver container's exit code:\n" + night.log());
+        assertTrue(night.log().contains("the driver container exited 2"), night.log());
+        assertTrue(
+                RunOutcomes.at(store.toUri().toString(), new Configuration())
+                        .read(night.runId())
+                        .isEmpty(),
+                "a refused run records nothing");
+    }
+
+    @Test
     void aDriverThatRecordedNothingIsAFailureThoughSparkSubmitExits0() throws Exception {
         Night night = night(tmp.resolve("store"));
         driverJobArgs(night);
@@ -97,6 +110,40 @@ class KubernetesNightlyIT {
         int exit = night.await();
         assertEquals(1, exit, "counted as a failure to rerun:\n" + night.log());
         assertTrue(night.log().contains("recorded no outcome"), night.log());
+    }
+
+    /**
+     * The stand-in plus what the API server does on creating a pod: its status says Pending (spark-submit's pod
+     * watcher reads the status of the pod it created).
+     */
+    static final class PendingPods extends KubernetesSubmissionIT.ApplyingCrudDispatcher {
+        @Override
+        public okhttp3.mockwebserver.MockResponse handleCreate(okhttp3.mockwebserver.RecordedRequest request) {
+            String path = request.getPath();
+            if (path == null || !path.replaceAll("\\?.*", "").endsWith("/pods")) {
+                return super.handleCreate(request);
+            }
+            try {
+                com.fasterxml.jackson.databind.node.ObjectNode pod = (com.fasterxml.jackson.databind.node.ObjectNode)
+                        new com.fasterxml.jackson.databind.ObjectMapper()
+                                .readTree(request.getBody().clone().readUtf8());
+                pod.putObject("status").put("phase", "Pending");
+                okio.Buffer body = new okio.Buffer().writeUtf8(pod.toString());
+                try (java.net.Socket local = new java.net.Socket()) {
+                    local.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                    return super.handleCreate(new okhttp3.mockwebserver.RecordedRequest(
+                            request.getRequestLine(),
+                            request.getHeaders(),
+                            List.of(),
+                            body.size(),
+                            body,
+                            request.getSequenceNumber(),
+                            local));
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     /** A running submit/nightly.sh, its run id and its output. */

@@ -195,7 +195,7 @@ class KubernetesSubmissionIT {
      * exist yet with 404; a real API server creates it. Spark 3.5 creates the driver's config map and service that way,
      * so such a PATCH is turned into a create here.
      */
-    static final class ApplyingCrudDispatcher extends KubernetesCrudDispatcher {
+    static class ApplyingCrudDispatcher extends KubernetesCrudDispatcher {
         @Override
         public MockResponse handlePatch(RecordedRequest request) {
             String contentType = request.getHeader("Content-Type");
