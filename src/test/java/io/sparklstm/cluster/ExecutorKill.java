@@ -102,6 +102,53 @@ final class ExecutorKill {
         }
     }
 
+    /**
+     * The job's options in the executor-loss tests: small enough for 2 cores, and with enough rounds that a kill lands
+     * mid-epoch. 3,000 images are 47 minibatches of 64: with 2 workers and averaging every 2 minibatches, 12 rounds per
+     * epoch, one task per executor and round. 64 LSTM units make a task last a few hundred milliseconds: with 32 a
+     * task took about 130 ms, and a kill "half-way" sometimes came after the task had sent its result.
+     */
+    static List<String> jobArgs(String output, String runId) {
+        return List.of(
+                "--output",
+                output,
+                "--run-id",
+                runId,
+                "--train-limit",
+                "3000",
+                "--test-limit",
+                "500",
+                "--epochs",
+                "2",
+                "--workers",
+                "2",
+                "--averaging-frequency",
+                "2",
+                "--lstm-units",
+                "64",
+                "--min-accuracy",
+                "0",
+                "--max-regression",
+                "1");
+    }
+
+    /** The largest absolute differences between two trained networks: parameters, and Adam's state. */
+    record Differences(double parameters, double updater) {
+
+        static Differences between(
+                org.deeplearning4j.nn.multilayer.MultiLayerNetwork expected,
+                org.deeplearning4j.nn.multilayer.MultiLayerNetwork actual) {
+            assertTrue(expected.numParams() == actual.numParams(), "same number of parameters");
+            return new Differences(
+                    expected.params().sub(actual.params()).amaxNumber().doubleValue(),
+                    expected.getUpdater()
+                            .getStateViewArray()
+                            .sub(actual.getUpdater().getStateViewArray())
+                            .amaxNumber()
+                            .doubleValue());
+        }
+    }
+
     /** The next attempt of a task named as in an executor's log: "3.0 in stage 8.0" is retried as "3.1 in stage 8.0". */
     static String retryOf(String task) {
         Matcher m = Pattern.compile("(\\d+)\\.(\\d+) (in stage \\S+)").matcher(task);

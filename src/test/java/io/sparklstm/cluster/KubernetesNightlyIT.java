@@ -7,8 +7,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
 import io.sparklstm.JobRuns;
 import io.sparklstm.Mnist;
 import io.sparklstm.store.RunOutcomes;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import okhttp3.mockwebserver.MockWebServer;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +40,7 @@ class KubernetesNightlyIT {
     private static final String NAMESPACE = "ml-nightly";
     private static final Duration TIMEOUT = Duration.ofSeconds(180);
 
-    static KubernetesMockServer server;
+    static KubernetesStandIn standIn;
     static KubernetesClient client;
 
     @TempDir
@@ -51,19 +48,14 @@ class KubernetesNightlyIT {
 
     @BeforeAll
     static void startApiStandIn() {
-        server =
-                new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new PendingPods(), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        client = server.createClient();
+        standIn = new KubernetesStandIn(new PendingPods());
+        client = standIn.client();
     }
 
     @AfterAll
     static void stopApiStandIn() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.destroy();
+        if (standIn != null) {
+            standIn.close();
         }
     }
 
@@ -165,7 +157,7 @@ class KubernetesNightlyIT {
         String runId = "night-" + System.nanoTime();
         Map<String, String> env = new HashMap<>();
         env.put("SUBMIT", SubmitScripts.ROOT.resolve("submit/k8s.sh").toString());
-        env.put("K8S_MASTER", "k8s://http://" + server.getHostName() + ":" + server.getPort());
+        env.put("K8S_MASTER", standIn.master());
         env.put("SPARK_HOME", YarnCluster.sparkHome().toString());
         env.put("NAMESPACE", NAMESPACE);
         env.put("IMAGE", "registry.example.com/ml/sparklstm:nightly-test");

@@ -11,8 +11,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -20,13 +18,11 @@ import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import okhttp3.mockwebserver.MockResponse;
-import okhttp3.mockwebserver.MockWebServer;
 import okhttp3.mockwebserver.RecordedRequest;
 import okio.Buffer;
 import org.apache.spark.deploy.SparkSubmit;
@@ -41,24 +37,19 @@ import org.junit.jupiter.api.Test;
  */
 class KubernetesSubmissionIT {
 
-    static KubernetesMockServer server;
+    static KubernetesStandIn standIn;
     static KubernetesClient client;
 
     @BeforeAll
     static void startApiStandIn() {
-        server = new KubernetesMockServer(
-                new Context(), new MockWebServer(), new HashMap<>(), new ApplyingCrudDispatcher(), false);
-        server.init(InetAddress.getLoopbackAddress(), 0);
-        client = server.createClient();
+        standIn = new KubernetesStandIn(new ApplyingCrudDispatcher());
+        client = standIn.client();
     }
 
     @AfterAll
     static void stopApiStandIn() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.destroy();
+        if (standIn != null) {
+            standIn.close();
         }
     }
 
@@ -78,7 +69,7 @@ class KubernetesSubmissionIT {
 
     @Test
     void k8sScriptCreatesTheDriverPodWithImageArgumentsConfigAndResources() throws Exception {
-        String master = "k8s://http://" + server.getHostName() + ":" + server.getPort();
+        String master = standIn.master();
         SubmitScripts.Result script = SubmitScripts.dryRun(
                 "k8s.sh",
                 Map.ofEntries(

@@ -79,6 +79,39 @@ final class Processes implements AutoCloseable {
         return alive;
     }
 
+    /**
+     * The processes of a cluster still alive: those started, their descendants, and any process whose command line
+     * names the cluster's directory {@code dir} (an executor whose Worker or NodeManager is gone is no longer anyone's
+     * descendant).
+     */
+    List<ProcessHandle> leftovers(Path dir) {
+        java.util.Set<ProcessHandle> alive = new java.util.LinkedHashSet<>(alive());
+        String prefix = dir + File.separator;
+        ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> commandLine(p).contains(prefix))
+                .filter(ProcessHandle::isAlive)
+                .forEach(alive::add);
+        return List.copyOf(alive);
+    }
+
+    /**
+     * The full command line of a process, arguments separated by spaces. Read from /proc where it exists:
+     * ProcessHandle.Info may cut a long command line (an executor's classpath alone is several KB).
+     */
+    static String commandLine(ProcessHandle p) {
+        Path proc = Path.of("/proc", String.valueOf(p.pid()), "cmdline");
+        try {
+            if (java.nio.file.Files.isReadable(proc)) {
+                return new String(java.nio.file.Files.readAllBytes(proc), java.nio.charset.StandardCharsets.UTF_8)
+                        .replace('\0', ' ');
+            }
+        } catch (IOException e) {
+            // The process ended meanwhile, or /proc is not readable: fall back to what the JDK sees.
+        }
+        return p.info().commandLine().orElse("");
+    }
+
     /** Stops everything, newest first; returns the pids that needed SIGKILL. */
     synchronized List<Long> stopAll() {
         List<ProcessHandle> descendants = new ArrayList<>();

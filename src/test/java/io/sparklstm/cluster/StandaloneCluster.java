@@ -3,13 +3,10 @@ package io.sparklstm.cluster;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparklstm.Mnist;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URI;
@@ -20,10 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -35,8 +30,6 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * A real multi-process Spark standalone cluster on this machine, for the cluster integration tests: HDFS
@@ -265,53 +258,9 @@ final class StandaloneCluster implements AutoCloseable {
         return startup;
     }
 
-    /** A run directory of a model store on this cluster's HDFS, e.g. {@code run("/sparklstm", "it")}. */
-    org.apache.hadoop.fs.Path run(String store, String runId) {
-        return new org.apache.hadoop.fs.Path(hdfs + store + "/runs/" + runId);
-    }
-
-    JsonNode readJson(org.apache.hadoop.fs.Path file) throws IOException {
-        try (InputStream in = fs.open(file)) {
-            return new ObjectMapper().readTree(in);
-        }
-    }
-
-    /** A model.zip on HDFS, read with DL4J's ModelSerializer (updater state included). */
-    MultiLayerNetwork readModel(org.apache.hadoop.fs.Path file) throws IOException {
-        try (InputStream in = fs.open(file)) {
-            return ModelSerializer.restoreMultiLayerNetwork(in, true);
-        }
-    }
-
-    /**
-     * The processes of this cluster still alive: those started, their descendants, and any process whose command
-     * line names this cluster's directory (an executor whose Worker is gone is no longer anyone's descendant).
-     */
-    List<ProcessHandle> leftovers() {
-        Set<ProcessHandle> alive = new LinkedHashSet<>(processes.alive());
-        String dir = work + File.separator;
-        ProcessHandle.allProcesses()
-                .filter(p -> p.pid() != ProcessHandle.current().pid())
-                .filter(p -> commandLine(p).contains(dir))
-                .filter(ProcessHandle::isAlive)
-                .forEach(alive::add);
-        return List.copyOf(alive);
-    }
-
-    /**
-     * The full command line of a process, arguments separated by spaces. Read from /proc where it exists:
-     * ProcessHandle.Info may cut a long command line (an executor's classpath alone is several KB).
-     */
-    static String commandLine(ProcessHandle p) {
-        Path proc = Path.of("/proc", String.valueOf(p.pid()), "cmdline");
-        try {
-            if (Files.isReadable(proc)) {
-                return new String(Files.readAllBytes(proc), StandardCharsets.UTF_8).replace('\0', ' ');
-            }
-        } catch (IOException e) {
-            // The process ended meanwhile, or /proc is not readable: fall back to what the JDK sees.
-        }
-        return p.info().commandLine().orElse("");
+    /** What runs wrote to this cluster's HDFS. */
+    ClusterFiles files() {
+        return new ClusterFiles(fs, hdfs);
     }
 
     /**
@@ -328,7 +277,7 @@ final class StandaloneCluster implements AutoCloseable {
         } finally {
             List<Long> killed = processes.stopAll();
             processes.close();
-            alive = leftovers();
+            alive = processes.leftovers(work);
             System.out.println("cluster IT: teardown done" + (killed.isEmpty() ? "" : ", SIGKILL needed for " + killed)
                     + "; logs in " + logs);
             for (String dir : List.of("worker-1", "worker-2", "hdfs", "spark-home")) {

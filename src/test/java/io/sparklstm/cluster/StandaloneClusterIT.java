@@ -71,11 +71,11 @@ class StandaloneClusterIT {
         assertEquals(0, exit, "job exit code; driver log tail:\n" + StandaloneCluster.tail(cluster.driverLog(NAME)));
 
         // What the run published on HDFS.
-        org.apache.hadoop.fs.Path run = cluster.run("/sparklstm", RUN_ID);
+        org.apache.hadoop.fs.Path run = cluster.files().run("/sparklstm", RUN_ID);
         for (String name : List.of("model.zip", "metrics.json", "config.json", "_SUCCESS")) {
             assertTrue(cluster.fs().exists(new org.apache.hadoop.fs.Path(run, name)), name + " in " + run);
         }
-        JsonNode metrics = cluster.readJson(new org.apache.hadoop.fs.Path(run, "metrics.json"));
+        JsonNode metrics = cluster.files().readJson(new org.apache.hadoop.fs.Path(run, "metrics.json"));
         assertEquals(TRAIN_LIMIT, metrics.get("trainExamples").asInt());
         assertEquals(TEST_LIMIT, metrics.get("testExamples").asInt());
 
@@ -102,7 +102,7 @@ class StandaloneClusterIT {
                 "executors " + executors + " ran on Workers " + workersOfExecutors);
 
         // model.zip from HDFS scores the recorded accuracy on the same test slice.
-        MultiLayerNetwork model = cluster.readModel(new org.apache.hadoop.fs.Path(run, "model.zip"));
+        MultiLayerNetwork model = cluster.files().readModel(new org.apache.hadoop.fs.Path(run, "model.zip"));
         double accuracy = Mnist.testAccuracy(model, TEST_LIMIT);
         double recorded = metrics.get("accuracy").asDouble();
         System.out.printf(

@@ -3,12 +3,9 @@ package io.sparklstm.cluster;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparklstm.Mnist;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +13,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,8 +22,6 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * A real YARN on this machine for the YARN integration tests: HDFS (MiniDFSCluster, 2 DataNodes) and YARN
@@ -231,37 +224,9 @@ final class YarnCluster implements AutoCloseable {
         return startup;
     }
 
-    /** A run directory of a model store on this HDFS, e.g. {@code run("/sparklstm", "it")}. */
-    org.apache.hadoop.fs.Path run(String store, String runId) {
-        return new org.apache.hadoop.fs.Path(hdfs + store + "/runs/" + runId);
-    }
-
-    JsonNode readJson(org.apache.hadoop.fs.Path file) throws IOException {
-        try (InputStream in = fs.open(file)) {
-            return new ObjectMapper().readTree(in);
-        }
-    }
-
-    /** A model.zip on HDFS, read with DL4J's ModelSerializer (updater state included). */
-    MultiLayerNetwork readModel(org.apache.hadoop.fs.Path file) throws IOException {
-        try (InputStream in = fs.open(file)) {
-            return ModelSerializer.restoreMultiLayerNetwork(in, true);
-        }
-    }
-
-    /**
-     * The processes of this cluster still alive: those started, their descendants, and any process whose command line
-     * names this cluster's directory (a container whose NodeManager is gone is no longer anyone's descendant).
-     */
-    List<ProcessHandle> leftovers() {
-        Set<ProcessHandle> alive = new LinkedHashSet<>(processes.alive());
-        String dir = work + File.separator;
-        ProcessHandle.allProcesses()
-                .filter(p -> p.pid() != ProcessHandle.current().pid())
-                .filter(p -> StandaloneCluster.commandLine(p).contains(dir))
-                .filter(ProcessHandle::isAlive)
-                .forEach(alive::add);
-        return List.copyOf(alive);
+    /** What runs wrote to this HDFS. */
+    ClusterFiles files() {
+        return new ClusterFiles(fs, hdfs);
     }
 
     /** Stops everything, checks that nothing of this cluster survived, and deletes HDFS's storage (logs stay). */
@@ -275,7 +240,7 @@ final class YarnCluster implements AutoCloseable {
         } finally {
             List<Long> killed = processes.stopAll();
             processes.close();
-            alive = leftovers();
+            alive = processes.leftovers(work);
             System.out.println("yarn IT: teardown done" + (killed.isEmpty() ? "" : ", SIGKILL needed for " + killed)
                     + "; logs in " + logs);
             FileUtil.fullyDelete(work.resolve("hdfs").toFile());

@@ -90,8 +90,8 @@ class YarnIT {
                 Files.readString(cluster.submitLog("cluster-promoted")).contains("Test accuracy:"),
                 "in cluster mode no driver runs beside spark-submit");
         assertTrue(executorContainers(containers).size() >= 2, "executor containers: " + containers.keySet());
-        JsonNode metrics = cluster.readJson(file("cluster-promoted", "metrics.json"));
-        MultiLayerNetwork model = cluster.readModel(file("cluster-promoted", "model.zip"));
+        JsonNode metrics = cluster.files().readJson(file("cluster-promoted", "metrics.json"));
+        MultiLayerNetwork model = cluster.files().readModel(file("cluster-promoted", "model.zip"));
         double accuracy = Mnist.testAccuracy(model, TEST_LIMIT);
         assertEquals(metrics.path("accuracy").asDouble(), accuracy, 1e-9, "model.zip re-evaluated");
 
@@ -150,8 +150,8 @@ class YarnIT {
         assertTrue(
                 Files.readString(log).contains("Test accuracy:"), "in client mode the driver runs beside spark-submit");
 
-        JsonNode metrics = cluster.readJson(file(name, "metrics.json"));
-        JsonNode provenance = cluster.readJson(file(name, "provenance.json"));
+        JsonNode metrics = cluster.files().readJson(file(name, "metrics.json"));
+        JsonNode provenance = cluster.files().readJson(file(name, "provenance.json"));
         int executorsLost = metrics.path("executorsLost").asInt(-1);
         int taskRetries = metrics.path("taskRetries").asInt(-1);
         assertTrue(executorsLost >= 1, "executorsLost in " + metrics);
@@ -159,14 +159,11 @@ class YarnIT {
         assertTrue(
                 provenance.path("lostExecutors").has(victim.executorId()),
                 "provenance names executor " + victim.executorId() + ": " + provenance.path("lostExecutors"));
-        MultiLayerNetwork expected = cluster.readModel(referenceModel);
-        MultiLayerNetwork actual = cluster.readModel(file(name, "model.zip"));
-        double paramsDiff = expected.params().sub(actual.params()).amaxNumber().doubleValue();
-        double updaterDiff = expected.getUpdater()
-                .getStateViewArray()
-                .sub(actual.getUpdater().getStateViewArray())
-                .amaxNumber()
-                .doubleValue();
+        MultiLayerNetwork expected = cluster.files().readModel(referenceModel);
+        MultiLayerNetwork actual = cluster.files().readModel(file(name, "model.zip"));
+        ExecutorKill.Differences diff = ExecutorKill.Differences.between(expected, actual);
+        double paramsDiff = diff.parameters();
+        double updaterDiff = diff.updater();
         assertTrue(paramsDiff <= TOLERANCE, "max |parameter difference| " + paramsDiff);
         assertTrue(updaterDiff <= TOLERANCE, "max |Adam state difference| " + updaterDiff);
 
@@ -230,32 +227,12 @@ class YarnIT {
         YarnApps.Report report = bad.report();
         assertEquals(finalStatus, report.finalStatus(), report.describe());
         assertEquals(1, report.attempts().size(), "a bad input is not retried: " + report.describe());
-        assertFalse(cluster.fs().exists(cluster.run(STORE, bad.name())), "nothing written for " + bad.name());
+        assertFalse(cluster.fs().exists(cluster.files().run(STORE, bad.name())), "nothing written for " + bad.name());
     }
 
-    /** The job's options, as ExecutorLossIT's: small enough for 2 cores, enough rounds to kill mid-epoch. */
+    /** The job's options, as ExecutorLossIT's. */
     private static List<String> job(String runId) {
-        return List.of(
-                "--output",
-                cluster.hdfs() + STORE,
-                "--run-id",
-                runId,
-                "--train-limit",
-                "3000",
-                "--test-limit",
-                String.valueOf(TEST_LIMIT),
-                "--epochs",
-                "2",
-                "--workers",
-                "2",
-                "--averaging-frequency",
-                "2",
-                "--lstm-units",
-                "32",
-                "--min-accuracy",
-                "0",
-                "--max-regression",
-                "1");
+        return ExecutorKill.jobArgs(cluster.hdfs() + STORE, runId);
     }
 
     /** A short run that the gate refuses: no model this small reaches 99.9 %. */
@@ -298,7 +275,7 @@ class YarnIT {
     }
 
     private static org.apache.hadoop.fs.Path file(String runId, String name) {
-        return new org.apache.hadoop.fs.Path(cluster.run(STORE, runId), name);
+        return new org.apache.hadoop.fs.Path(cluster.files().run(STORE, runId), name);
     }
 
     /** The containers that ran an executor. */
@@ -317,7 +294,7 @@ class YarnIT {
                     .toHandle()
                     .descendants()
                     .filter(p -> {
-                        String command = StandaloneCluster.commandLine(p);
+                        String command = Processes.commandLine(p);
                         return command.startsWith(Processes.java() + " ") // the JVM, not the bash -c that starts it
                                 && command.contains("CoarseGrainedExecutorBackend")
                                 && command.contains("--app-id " + appId);
@@ -326,7 +303,7 @@ class YarnIT {
             if (executor.isEmpty()) {
                 return false;
             }
-            String command = StandaloneCluster.commandLine(executor.get());
+            String command = Processes.commandLine(executor.get());
             Matcher dir = LOG_DIR.matcher(command);
             Matcher id = EXECUTOR_ID.matcher(command);
             assertTrue(dir.find() && id.find(), "executor command line: " + command);
