@@ -183,7 +183,16 @@ public final class MiniHdfs implements AutoCloseable {
                 .addShutdownHook(new Thread(
                         () -> {
                             if (started != null) {
-                                started.close();
+                                // MiniYARNCluster's stop can hang for minutes in a NodeManager; give it 10 s (the
+                                // callers kill whatever container outlives this JVM).
+                                Thread stopYarn = new Thread(started::close, "miniyarn-stop");
+                                stopYarn.setDaemon(true);
+                                stopYarn.start();
+                                try {
+                                    stopYarn.join(10_000);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
                             }
                             hdfs.close();
                             stop.countDown();
