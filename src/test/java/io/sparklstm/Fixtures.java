@@ -104,7 +104,7 @@ public final class Fixtures {
     public static Provenance provenance(String runId) {
         return new Provenance(
                 runId, Map.of(), Map.of(), Map.of(), "local", "app", "start", "end", null, null, List.of(), Map.of(),
-                null, null);
+                null, null, null);
     }
 
     private static String[] plain(String... options) {

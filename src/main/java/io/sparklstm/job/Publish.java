@@ -68,6 +68,7 @@ final class Publish {
                 trained.epochs(),
                 trained.lostExecutors(),
                 null,
+                null,
                 null);
         Path dir = plan.store()
                 .publish(

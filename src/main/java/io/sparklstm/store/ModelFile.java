@@ -1,7 +1,9 @@
 package io.sparklstm.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparklstm.common.BuildInfo;
 import io.sparklstm.common.FaultInjection;
+import io.sparklstm.model.OnnxExport;
 import io.sparklstm.model.SafeModelReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -65,6 +67,19 @@ public final class ModelFile {
             ModelSerializer.writeModel(network, out, true);
         }
         return new Digest(StoreKey.hex(sha.digest()), mac == null ? null : StoreKey.hex(mac.doFinal()));
+    }
+
+    /**
+     * Writes the network as ONNX ({@link OnnxExport}), flushed to the DataNodes (hsync) before closing; returns the
+     * file's SHA-256.
+     */
+    static String writeOnnx(FileSystem fs, Path file, MultiLayerNetwork network) throws IOException {
+        byte[] bytes = OnnxExport.of(network, BuildInfo.version()).toByteArray();
+        try (org.apache.hadoop.fs.FSDataOutputStream out = fs.create(file, false)) {
+            out.write(bytes);
+            out.hsync();
+        }
+        return StoreKey.hex(sha256().digest(bytes));
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param lostExecutors    executors lost while training, with Spark's reason
  * @param modelSha256      SHA-256 of {@code model.zip}, checked whenever the store loads the model
  * @param modelHmacSha256  HMAC-SHA256 of {@code model.zip} with the store's key ({@link StoreKey}), or null without one
+ * @param onnxSha256       SHA-256 of {@code model.onnx}, the same network for ONNX runtimes
  */
 public record Provenance(
         String runId,
@@ -37,10 +38,11 @@ public record Provenance(
         List<EpochStats> epochs,
         Map<String, String> lostExecutors,
         String modelSha256,
-        String modelHmacSha256) {
+        String modelHmacSha256,
+        String onnxSha256) {
 
-    /** This provenance with the model's digests filled in once the model file is written. */
-    Provenance withModelDigest(ModelFile.Digest digest) {
+    /** This provenance with the model files' digests filled in once they are written. */
+    Provenance withModelDigests(ModelFile.Digest digest, String onnxDigest) {
         return new Provenance(
                 runId,
                 inputSha256,
@@ -55,6 +57,7 @@ public record Provenance(
                 epochs,
                 lostExecutors,
                 digest.sha256(),
-                digest.hmacSha256());
+                digest.hmacSha256(),
+                onnxDigest);
     }
 }

@@ -43,6 +43,9 @@ public final class RunStore {
 
     public static final String SUCCESS = "_SUCCESS";
     public static final String MODEL = "model.zip";
+    /** The same network for ONNX runtimes ({@link io.sparklstm.model.OnnxExport}). */
+    public static final String ONNX = "model.onnx";
+
     public static final String METRICS = "metrics.json";
     public static final String CONFIG = "config.json";
     public static final String PROVENANCE = "provenance.json";
@@ -223,7 +226,8 @@ public final class RunStore {
         fs.delete(staged, true);
         ModelFile.Digest digest =
                 ModelFile.write(fs, new Path(staged, MODEL), model, key, FaultInjection.MODEL_WRITE_UNDER_WAY);
-        Json.write(fs, new Path(staged, PROVENANCE), provenance.withModelDigest(digest));
+        String onnxDigest = ModelFile.writeOnnx(fs, new Path(staged, ONNX), model);
+        Json.write(fs, new Path(staged, PROVENANCE), provenance.withModelDigests(digest, onnxDigest));
         Json.write(fs, new Path(staged, METRICS), metrics);
         Json.write(fs, new Path(staged, CONFIG), config);
         fs.create(new Path(staged, SUCCESS), false).close();
