@@ -30,7 +30,11 @@ final class CommandLineSpec {
                                 + " them and command-line options override both.",
                         "Exit codes: " + exitCodes());
         for (Param<?> param : JobParams.ALL) {
-            OptionSpec.Builder option = OptionSpec.builder(param.option())
+            // --store names the store as the score command does; --output stays the option's name.
+            String[] names = param == JobParams.OUTPUT
+                    ? new String[] {param.option(), "--store"}
+                    : new String[] {param.option()};
+            OptionSpec.Builder option = OptionSpec.builder(names)
                     .type(String.class)
                     .description(param.description() + defaultText(param, defaults.get(param.name())));
             if (param.isFlag()) {

@@ -8,11 +8,14 @@ import io.sparklstm.common.StoreLockedException;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
 import io.sparklstm.job.TrainingJob;
+import io.sparklstm.score.ScoreJob;
+import io.sparklstm.score.ScoreRequest;
 import io.sparklstm.store.RunOutcomes;
 import io.sparklstm.store.RunStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkUserAppException;
@@ -35,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class Main {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    /** The training command's name; it is also the command when the first word is an option. */
+    static final String TRAIN = "train";
 
     private Main() {}
 
@@ -81,6 +87,12 @@ public final class Main {
      * outcome is also recorded in the store ({@link RunOutcomes}) for schedulers.
      */
     public static int execute(String[] args, SparkContexts contexts, Clock clock) {
+        if (args.length > 0 && args[0].equals(ScoreCommand.NAME)) {
+            return score(Arrays.copyOfRange(args, 1, args.length), contexts);
+        }
+        if (args.length > 0 && args[0].equals(TRAIN)) {
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
         JobConfig config = null;
         Configuration[] hadoop = {null};
         Outcome outcome;
@@ -102,6 +114,34 @@ public final class Main {
             record(config, hadoop[0] != null ? hadoop[0] : new Configuration(), outcome);
         }
         return outcome.code().code();
+    }
+
+    /** The {@code score} command: exit 0 once the predictions are written, 2 for a bad input, 1 otherwise. */
+    private static int score(String[] args, SparkContexts contexts) {
+        try {
+            ScoreRequest request = ScoreCommand.parse(args);
+            if (request == null) {
+                System.out.print(ScoreCommand.usage());
+                return ExitCode.OK.code();
+            }
+            JavaSparkContext sc = contexts.open();
+            try {
+                ScoreJob.Result result = new ScoreJob(request, sc).run();
+                System.out.printf(
+                        "Scored:  %d images with %s (model.zip SHA-256 %s)%nOutput:  %s%n",
+                        result.images(), result.model(), result.modelSha256(), result.output());
+                if (result.accuracy() != null) {
+                    System.out.printf("Accuracy: %.4f%n", result.accuracy());
+                }
+                return ExitCode.OK.code();
+            } finally {
+                contexts.close(sc);
+            }
+        } catch (Exception e) {
+            Outcome outcome = Outcome.of(e);
+            System.err.println(outcome.message());
+            return outcome.code().code();
+        }
     }
 
     /** How the command ended: its exit code and a one-line message. */

@@ -36,7 +36,7 @@ public final class JobParams {
             "store",
             ANY,
             "a directory path or URI (the model store)",
-            "Model store; the run is written to <output>/runs/<run-id>/.");
+            "Model store; the run is written to <output>/runs/<run-id>/. Also --store, as the score command names it.");
 
     public static final Param<String> RUN_ID = Param.text(
             "run-id",

@@ -4,15 +4,11 @@ import io.sparklstm.common.BadInputException;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
 import io.sparklstm.model.FiniteParameters;
-import io.sparklstm.model.SafeModelReader;
 import io.sparklstm.model.SeedNetwork;
-import io.sparklstm.store.ModelFile;
+import io.sparklstm.store.ModelSource;
 import io.sparklstm.store.RunStore;
 import java.io.IOException;
-import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -22,9 +18,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * written, so a bad {@code --init-from} exits with code 2 and leaves the store untouched.
  */
 final class WarmStart {
-
-    /** The largest model file accepted from outside the store. */
-    private static final long MAX_BYTES = 1L << 30;
 
     private final MultiLayerNetwork source;
     private final String description;
@@ -56,40 +49,8 @@ final class WarmStart {
         if (from == null) {
             return new WarmStart(null, null);
         }
-        if (from.equals("current")) {
-            String current = store.current()
-                    .orElseThrow(() -> new BadInputException(
-                            "--init-from current: the store " + store.root() + " has no CURRENT model yet"));
-            return new WarmStart(storeModel(store, current, from), "run " + current + " (CURRENT)");
-        }
-        if (!from.contains("/") && store.fileSystem().exists(store.runDir(from))) {
-            return new WarmStart(storeModel(store, from, from), "run " + from);
-        }
-        Path file = new Path(from);
-        FileSystem fs = file.getFileSystem(hadoop);
-        if (!fs.isFile(file)) {
-            throw new BadInputException("--init-from " + from + ": expected 'current', a run id of " + store.root()
-                    + " or a model.zip file; found none of them");
-        }
-        if (fs.getFileStatus(file).getLen() > MAX_BYTES) {
-            throw new BadInputException("--init-from " + from + ": larger than " + MAX_BYTES + " bytes");
-        }
-        try (InputStream in = fs.open(file)) {
-            return new WarmStart(
-                    SafeModelReader.read(in, fs.makeQualified(file).toString(), false),
-                    fs.makeQualified(file).toString());
-        } catch (RuntimeException | IOException e) {
-            throw new BadInputException("--init-from " + from + ": not a DL4J model (" + e.getMessage() + ")");
-        }
-    }
-
-    /** A published run's model; a damaged one is bad input for this option, like any other source. */
-    private static MultiLayerNetwork storeModel(RunStore store, String runId, String option) throws IOException {
-        try {
-            return store.loadModel(runId);
-        } catch (ModelFile.CorruptModelException e) {
-            throw new BadInputException("--init-from " + option + ": " + e.getMessage());
-        }
+        ModelSource source = ModelSource.resolve(from, "--init-from", store, hadoop);
+        return new WarmStart(source.network(), source.description());
     }
 
     /** A new network of {@code seed}'s architecture, with the source model's weights when there is one. */

@@ -192,6 +192,13 @@ public final class RunStore {
         log.info("Promoted run {} to {}", runId, Redact.of(new Path(root, CURRENT)));
     }
 
+    /** The SHA-256 of run {@code runId}'s model.zip, as its provenance.json records it. */
+    public String modelSha256(String runId) throws IOException {
+        return Json.read(fs, new Path(runDir(runId), PROVENANCE))
+                .path("modelSha256")
+                .asText();
+    }
+
     /** Loads a published run's model after checking its SHA-256 against the run's provenance. */
     public MultiLayerNetwork loadModel(String runId) throws IOException {
         Path dir = runDir(runId);

@@ -66,7 +66,24 @@ public final class BulkNd4jKryoRegistrator implements KryoRegistrator {
             "org.deeplearning4j.spark.api.worker.NetBroadcastTuple",
             "io.sparklstm.data.Shard",
             "java.util.LinkedHashMap",
-            "org.datavec.spark.util.SerializableHadoopConfig");
+            "org.datavec.spark.util.SerializableHadoopConfig",
+            // The score command: its IDX images travel in the partitions of a parallelized collection, and Parquet's
+            // schema inference returns schemas as task results.
+            "io.sparklstm.score.ImageBlock",
+            "org.apache.spark.sql.types.StructType",
+            "org.apache.spark.sql.types.StructField",
+            "[Lorg.apache.spark.sql.types.StructField;",
+            "[Lorg.apache.spark.sql.types.StructType;",
+            "org.apache.spark.sql.types.ArrayType",
+            "org.apache.spark.sql.types.Metadata",
+            "org.apache.spark.sql.types.FloatType$",
+            "org.apache.spark.sql.types.DoubleType$",
+            "org.apache.spark.sql.types.LongType$",
+            "org.apache.spark.sql.types.IntegerType$",
+            "org.apache.spark.sql.types.ByteType$",
+            "org.apache.spark.sql.types.BinaryType$",
+            "org.apache.spark.sql.types.StringType$",
+            "scala.collection.immutable.Map$EmptyMap$");
 
     @Override
     public void registerClasses(Kryo kryo) {
