@@ -80,8 +80,12 @@ if [[ -n $JOB_CONFIG ]]; then
   require_file "$JOB_CONFIG" "JOB_CONFIG not found"
   files+=",$JOB_CONFIG"
   # In cluster mode the driver runs in a container where --files land in the working directory.
-  if [[ $DEPLOY_MODE == cluster ]]; then job_args=(--config "$(basename "$JOB_CONFIG")" "${job_args[@]}")
-  else job_args=(--config "$JOB_CONFIG" "${job_args[@]}"); fi
+  # A first word names the command (train, score): the training job's --config goes after it.
+  command=()
+  [[ ${job_args[0]:-} == train ]] && command=(train) && job_args=("${job_args[@]:1}")
+  [[ ${job_args[0]:-} == score ]] && die_usage "JOB_CONFIG is a training job's --config file; score takes none"
+  if [[ $DEPLOY_MODE == cluster ]]; then job_args=("${command[@]}" --config "$(basename "$JOB_CONFIG")" "${job_args[@]}")
+  else job_args=("${command[@]}" --config "$JOB_CONFIG" "${job_args[@]}"); fi
 fi
 
 args=(

@@ -100,7 +100,7 @@ class NightlyStoreIT {
         assertTrue(result.promoted());
         assertEquals("n1", current());
         assertEquals(
-                List.of("_SUCCESS", "config.json", "metrics.json", "model.zip", "provenance.json"),
+                List.of("_SUCCESS", "config.json", "metrics.json", "model.onnx", "model.zip", "provenance.json"),
                 names("runs/n1").stream().filter(n -> !n.startsWith(".")).toList());
         assertEquals(
                 List.of("CURRENT", "runs"),
@@ -121,6 +121,7 @@ class NightlyStoreIT {
         assertEquals(40, provenance.get("versions").get("gitCommit").asText().length());
         assertEquals("local[2,4]", provenance.get("sparkMaster").asText());
         assertEquals(2, provenance.get("epochs").size());
+        assertTrue(provenance.get("onnxSha256").asText().matches("[0-9a-f]{64}"), "model.onnx's SHA-256");
         assertTrue(json("runs/n1/metrics.json").get("gate").get("promote").asBoolean());
 
         // The store checks the model's digest whenever it loads it.
