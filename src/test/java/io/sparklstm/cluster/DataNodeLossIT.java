@@ -135,10 +135,18 @@ class DataNodeLossIT {
                         Thread.sleep(pipeline.isEmpty() ? 20 : 0);
                     }
                     assertFalse(pipeline.isEmpty(), "model.zip's block has a pipeline");
-                    assertTrue(cluster.stopDataNode(pipeline.get(0)) != null, "stopped " + pipeline.get(0));
+                    // The NameNode may still list the node stopped first (it has not declared it dead yet): stop the
+                    // first node of the pipeline that is still running.
+                    String stopped = null;
+                    for (String node : pipeline) {
+                        if (stopped == null && cluster.stopDataNode(node) != null) {
+                            stopped = node;
+                        }
+                    }
+                    assertTrue(stopped != null, "a running DataNode among " + pipeline);
                     secondKilled.set(true);
-                    System.out.println("datanode loss IT: stopped DataNode " + pipeline.get(0) + " of model.zip's"
-                            + " write pipeline " + pipeline);
+                    System.out.println("datanode loss IT: stopped DataNode " + stopped + " of model.zip's write"
+                            + " pipeline " + pipeline);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
