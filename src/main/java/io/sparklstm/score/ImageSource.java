@@ -14,9 +14,11 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.ByteType;
@@ -127,10 +129,29 @@ final class ImageSource {
             data = data.limit(request.limit());
         }
         Dataset<Row> selected = id == null ? data.select(image.name()) : data.select(id, image.name());
+        rejectMalformedImages(selected, image, request.input());
         long count = selected.count();
         checkLabels(labels, (int) Math.min(count, Integer.MAX_VALUE));
         boolean withId = id != null;
         return selected.javaRDD().zipWithIndex().mapPartitions(rows -> blocks(rows, withId, labels));
+    }
+
+    /**
+     * Checks every image before anything is scored or written: a null image, or one of another size than 784 values,
+     * is a bad input (exit 2).
+     */
+    private static void rejectMalformedImages(Dataset<Row> selected, StructField image, String input) {
+        Column value = functions.col(image.name());
+        Column size = image.dataType() instanceof BinaryType ? functions.length(value) : functions.size(value);
+        Dataset<Row> bad = selected.filter(value.isNull().or(size.notEqual(ImageBlock.PIXELS)));
+        long count = bad.count();
+        if (count > 0) {
+            Row first = bad.select(size.alias("size")).first();
+            throw new BadInputException("--input " + input + ", column " + image.name() + ": " + count
+                    + " image(s) without exactly "
+                    + ImageBlock.PIXELS + " values (e.g. one with " + (first.isNullAt(0) ? "none" : first.get(0))
+                    + ")");
+        }
     }
 
     private static Iterator<ImageBlock> blocks(Iterator<Tuple2<Row, Long>> rows, boolean withId, int[] labels) {

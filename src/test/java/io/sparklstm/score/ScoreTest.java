@@ -215,6 +215,21 @@ class ScoreTest {
                         "--output",
                         out.toString()),
                 "a label file as images");
+        // Parquet with an image of 783 values.
+        Path shortImage = tmp.resolve("short.parquet");
+        List<Float> pixels = new ArrayList<>();
+        for (int k = 0; k < 783; k++) {
+            pixels.add(0f);
+        }
+        spark().createDataFrame(
+                        List.of(RowFactory.create(pixels)),
+                        new StructType().add("image", DataTypes.createArrayType(DataTypes.FloatType)))
+                .write()
+                .parquet(shortImage.toString());
+        assertEquals(
+                2,
+                score("--store", store.toString(), "--input", shortImage.toString(), "--output", out.toString()),
+                "an image of 783 values");
         assertFalse(Files.exists(out), "nothing written");
 
         // An existing output: refused, then replaced with --overwrite.
