@@ -9,7 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packages form layers, each using only those below it: cli -&gt; job -&gt; {train, evaluate, store} -&gt;
+ * The packages form layers, each using only those below it: {cli, ml} -&gt; job -&gt; {train, evaluate, store} -&gt;
  * {model, data} -&gt; {config, common}; train, evaluate and store do not use each other, and no packages form a cycle.
  */
 class LayeringTest {
@@ -24,6 +24,8 @@ class LayeringTest {
                 .consideringOnlyDependenciesInLayers()
                 .layer("cli")
                 .definedBy("io.sparklstm.cli..")
+                .layer("ml")
+                .definedBy("io.sparklstm.ml..")
                 .layer("job")
                 .definedBy("io.sparklstm.job..")
                 .layer("score")
@@ -44,22 +46,24 @@ class LayeringTest {
                 .definedBy("io.sparklstm.common..")
                 .whereLayer("cli")
                 .mayNotBeAccessedByAnyLayer()
+                .whereLayer("ml")
+                .mayNotBeAccessedByAnyLayer()
                 .whereLayer("job")
                 .mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("score")
                 .mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("train")
-                .mayOnlyBeAccessedByLayers("job", "cli")
+                .mayOnlyBeAccessedByLayers("job", "ml", "cli")
                 .whereLayer("evaluate")
                 .mayOnlyBeAccessedByLayers("job", "cli")
                 .whereLayer("store")
-                .mayOnlyBeAccessedByLayers("job", "score", "cli")
+                .mayOnlyBeAccessedByLayers("job", "score", "ml", "cli")
                 .whereLayer("model")
-                .mayOnlyBeAccessedByLayers("train", "evaluate", "store", "job", "score", "cli")
+                .mayOnlyBeAccessedByLayers("train", "evaluate", "store", "job", "score", "ml", "cli")
                 .whereLayer("data")
-                .mayOnlyBeAccessedByLayers("train", "evaluate", "store", "job", "score", "model", "cli")
+                .mayOnlyBeAccessedByLayers("train", "evaluate", "store", "job", "score", "ml", "model", "cli")
                 .whereLayer("config")
-                .mayOnlyBeAccessedByLayers("cli", "job", "train", "evaluate", "store", "score", "model", "data")
+                .mayOnlyBeAccessedByLayers("cli", "ml", "job", "train", "evaluate", "store", "score", "model", "data")
                 .check(CLASSES);
     }
 

@@ -1,5 +1,6 @@
 package io.sparklstm.data;
 
+import io.sparklstm.common.Digests;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -7,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.function.UnaryOperator;
 import java.util.zip.ZipException;
@@ -147,10 +147,6 @@ public record IdxScan(IdxFile file, IdxHeader header, String sha256, int checked
     }
 
     static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
+        return Digests.newSha256();
     }
 }

@@ -41,7 +41,7 @@ public final class MinibatchLoader implements DataSetLoader {
         if (shift == null) {
             return batch.toDataSet();
         }
-        float[] features = shift.apply(Minibatches.features(batch.pixels(), 0, batch.count()), random(source));
+        float[] features = shift.apply(batch.features(), random(source));
         return Minibatches.dataSet(features, Minibatches.oneHot(batch.labels(), 0, batch.count()), batch.count());
     }
 

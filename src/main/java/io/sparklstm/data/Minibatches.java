@@ -1,6 +1,7 @@
 package io.sparklstm.data;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -33,23 +34,41 @@ public final class Minibatches {
     /** A minibatch from {@link #features} and {@link #oneHot} arrays of {@code count} examples. */
     public static DataSet dataSet(float[] features, float[] oneHot, int count) {
         return new DataSet(
-                Nd4j.create(features, new long[] {count, FEATURES, STEPS}, DataType.FLOAT),
-                Nd4j.create(oneHot, new long[] {count, CLASSES}, DataType.FLOAT));
+                featureArray(features, count), Nd4j.create(oneHot, new long[] {count, CLASSES}, DataType.FLOAT));
     }
 
     /** The features of {@code count} examples as a C-ordered {@code [count, 28 features, 28 steps]} array. */
     public static float[] features(byte[] pixels, int first, int count) {
+        float[] scaled = new float[count * IdxHeader.PIXELS];
+        int offset = first * IdxHeader.PIXELS;
+        for (int i = 0; i < scaled.length; i++) {
+            scaled[i] = (pixels[offset + i] & 0xFF) / 255f;
+        }
+        return features(scaled, 0, count);
+    }
+
+    /**
+     * The network's layout of {@code count} images given row-major ({@value IdxHeader#PIXELS} values each, pixel
+     * {@code (row, column)} at {@code row * 28 + column}, as in IDX files): C-ordered
+     * {@code [count, 28 features, 28 steps]}, values unchanged.
+     */
+    public static float[] features(float[] rowMajor, int first, int count) {
         float[] features = new float[count * IdxHeader.PIXELS];
         for (int e = 0; e < count; e++) {
             int src = (first + e) * IdxHeader.PIXELS;
             int dst = e * IdxHeader.PIXELS;
             for (int step = 0; step < STEPS; step++) {
                 for (int feature = 0; feature < FEATURES; feature++) {
-                    features[dst + feature * STEPS + step] = (pixels[src + step * FEATURES + feature] & 0xFF) / 255f;
+                    features[dst + feature * STEPS + step] = rowMajor[src + step * FEATURES + feature];
                 }
             }
         }
         return features;
+    }
+
+    /** An input array of the network from {@link #features} of {@code count} examples. */
+    public static INDArray featureArray(float[] features, int count) {
+        return Nd4j.create(features, new long[] {count, FEATURES, STEPS}, DataType.FLOAT);
     }
 
     /** One-hot labels of {@code count} examples, C-ordered {@code [count, 10]}. */

@@ -1,16 +1,15 @@
 package io.sparklstm.score;
 
 import io.sparklstm.common.BadInputException;
+import io.sparklstm.model.BroadcastModel;
 import io.sparklstm.store.ModelSource;
 import io.sparklstm.store.RunStore;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -22,7 +21,6 @@ import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,12 +58,9 @@ public final class ScoreJob {
         ModelSource model = model(hadoop);
         log.info("Scoring {} with model {} (SHA-256 {})", request.input(), model.description(), model.sha256());
 
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ModelSerializer.writeModel(model.network(), bytes, false);
-        Broadcast<byte[]> broadcast = sc.broadcast(bytes.toByteArray());
+        BroadcastModel broadcast = BroadcastModel.of(sc, model.network());
         try {
-            JavaRDD<Row> rows = images.mapPartitions(
-                    new ScoreFunction(broadcast, model.sha256(), request.batchSize(), labels != null));
+            JavaRDD<Row> rows = images.mapPartitions(new ScoreFunction(broadcast, request.batchSize(), labels != null));
             SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
             Dataset<Row> scored =
                     spark.createDataFrame(rows, schema(model, labels != null)).persist(StorageLevel.MEMORY_AND_DISK());

@@ -2,6 +2,7 @@ package io.sparklstm.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparklstm.common.BuildInfo;
+import io.sparklstm.common.Digests;
 import io.sparklstm.common.FaultInjection;
 import io.sparklstm.model.OnnxExport;
 import io.sparklstm.model.SafeModelReader;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 import javax.crypto.Mac;
 import org.apache.hadoop.fs.FileSystem;
@@ -121,11 +121,7 @@ public final class ModelFile {
     }
 
     static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
+        return Digests.newSha256();
     }
 
     /** A stored model that cannot be trusted: wrong digest, unreadable, or holding what this job does not read. */

@@ -1,11 +1,10 @@
 package io.sparklstm.store;
 
 import io.sparklstm.common.BadInputException;
+import io.sparklstm.common.Digests;
 import io.sparklstm.model.SafeModelReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -62,7 +61,7 @@ public record ModelSource(MultiLayerNetwork network, String description, String 
         }
         try {
             MultiLayerNetwork network = SafeModelReader.read(new java.io.ByteArrayInputStream(bytes), uri, false);
-            return new ModelSource(network, uri, null, sha256(bytes));
+            return new ModelSource(network, uri, null, Digests.sha256Hex(bytes));
         } catch (RuntimeException | IOException e) {
             throw new BadInputException(option + " " + spec + ": not a DL4J model (" + e.getMessage() + ")");
         }
@@ -75,14 +74,6 @@ public record ModelSource(MultiLayerNetwork network, String description, String 
             return new ModelSource(store.loadModel(runId), description, runId, store.modelSha256(runId));
         } catch (ModelFile.CorruptModelException e) {
             throw new BadInputException(option + " " + runId + ": " + e.getMessage());
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return StoreKey.hex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

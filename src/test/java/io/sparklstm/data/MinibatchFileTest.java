@@ -30,6 +30,28 @@ class MinibatchFileTest {
     }
 
     @Test
+    void floatFilesHoldTheSameMinibatchAsTheBytesTheyWereScaledFrom() throws IOException {
+        byte[] images = Mnist.imageBytes("train-images-idx3-ubyte", 40);
+        byte[] digits = Mnist.labelBytes("train-labels-idx1-ubyte", 40);
+        float[] scaled = new float[images.length];
+        for (int i = 0; i < images.length; i++) {
+            scaled[i] = (images[i] & 0xFF) / 255f;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MinibatchFile.writeFloats(out, scaled, digits, 40);
+        assertEquals(8 + 40 * (IdxHeader.PIXELS * 4 + 1), out.size());
+
+        DataSet read = MinibatchFile.read(new ByteArrayInputStream(out.toByteArray()), "x")
+                .toDataSet();
+        DataSet expected = Minibatches.of(images, digits, 0, 40);
+        assertEquals(expected.getFeatures(), read.getFeatures());
+        assertEquals(expected.getLabels(), read.getLabels());
+
+        byte[] truncated = Arrays.copyOf(out.toByteArray(), out.size() - 4);
+        assertThrows(IOException.class, () -> MinibatchFile.read(new ByteArrayInputStream(truncated), "y"));
+    }
+
+    @Test
     void damagedFilesAreRefusedNamingTheFile() throws IOException {
         byte[] good = file(new byte[3 * IdxHeader.PIXELS], new byte[3], 0, 3);
         byte[] badMagic = good.clone();

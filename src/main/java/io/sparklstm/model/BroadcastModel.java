@@ -1,0 +1,110 @@
+package io.sparklstm.model;
+
+import io.sparklstm.common.Digests;
+import io.sparklstm.data.Minibatches;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A trained network shipped to the executors once, as its model.zip bytes (without updater state), for prediction.
+ * Each executor JVM reads it at most once ({@link SafeModelReader}) and shares it between its task threads; a few
+ * recently used models stay cached per JVM, keyed by the bytes' SHA-256.
+ *
+ * <p>Prediction is serialized per network: ND4J's network is not thread-safe, and an executor's task threads share
+ * its cores anyway. Minibatches amortize the per-call cost; 256 images is plenty.</p>
+ */
+public final class BroadcastModel implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+    private static final int CACHED_MODELS = 4;
+    private static final Map<String, MultiLayerNetwork> NETWORKS = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, MultiLayerNetwork> eldest) {
+            return size() > CACHED_MODELS;
+        }
+    };
+
+    private final Broadcast<byte[]> bytes;
+    private final String sha256;
+
+    private BroadcastModel(Broadcast<byte[]> bytes, String sha256) {
+        this.bytes = bytes;
+        this.sha256 = sha256;
+    }
+
+    /** Broadcasts {@code network}'s parameters and configuration. */
+    public static BroadcastModel of(JavaSparkContext sc, MultiLayerNetwork network) {
+        byte[] serialized = serialize(network);
+        return new BroadcastModel(sc.broadcast(serialized), Digests.sha256Hex(serialized));
+    }
+
+    /** The network's model.zip bytes, without updater state. */
+    public static byte[] serialize(MultiLayerNetwork network) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ModelSerializer.writeModel(network, out, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** SHA-256 of the broadcast bytes (hex). */
+    public String sha256() {
+        return sha256;
+    }
+
+    /**
+     * Class probabilities of images {@code [first, first + count)} of {@code images} (784 values each, row-major as in
+     * IDX files, scaled as the network was trained), one row of 10 per image.
+     */
+    public double[][] probabilities(float[] images, int first, int count) {
+        MultiLayerNetwork network = network();
+        INDArray input = Minibatches.featureArray(Minibatches.features(images, first, count), count);
+        INDArray output;
+        synchronized (network) {
+            output = network.output(input, false);
+        }
+        return output.toDoubleMatrix();
+    }
+
+    /** Releases the broadcast on the driver and the executors; prediction afterwards fails. */
+    public void destroy() {
+        bytes.destroy();
+    }
+
+    private MultiLayerNetwork network() {
+        synchronized (NETWORKS) {
+            return NETWORKS.computeIfAbsent(sha256, sha -> read(bytes.value()));
+        }
+    }
+
+    private static MultiLayerNetwork read(byte[] bytes) {
+        try {
+            return SafeModelReader.read(new ByteArrayInputStream(bytes), "the broadcast model", false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Index of the largest probability: the predicted class. */
+    public static int argmax(double[] probabilities) {
+        int best = 0;
+        for (int i = 1; i < probabilities.length; i++) {
+            if (probabilities[i] > probabilities[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
