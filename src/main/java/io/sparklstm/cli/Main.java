@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkUserAppException;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -128,10 +129,16 @@ public final class Main {
             try {
                 ScoreJob.Result result = new ScoreJob(request, sc).run();
                 System.out.printf(
-                        "Scored:  %d images with %s (model.zip SHA-256 %s)%nOutput:  %s%n",
-                        result.images(), result.model(), result.modelSha256(), result.output());
+                        Locale.ROOT,
+                        "Scored:  %d images in %.1f s (%.0f images/s) with %s (model.zip SHA-256 %s)%nOutput:  %s%n",
+                        result.images(),
+                        result.seconds(),
+                        result.imagesPerSecond(),
+                        result.model(),
+                        result.modelSha256(),
+                        result.output());
                 if (result.accuracy() != null) {
-                    System.out.printf("Accuracy: %.4f%n", result.accuracy());
+                    System.out.printf(Locale.ROOT, "Accuracy: %.4f%n", result.accuracy());
                 }
                 return ExitCode.OK.code();
             } finally {

@@ -17,35 +17,38 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A trained network shipped to the executors once, as its model.zip bytes (without updater state), for prediction.
- * Each executor JVM reads it at most once ({@link SafeModelReader}) and shares it between its task threads; a few
- * recently used models stay cached per JVM, keyed by the bytes' SHA-256.
- *
- * <p>Prediction is serialized per network: ND4J's network is not thread-safe, and an executor's task threads share
- * its cores anyway. Minibatches amortize the per-call cost; 256 images is plenty.</p>
+ * Every task thread of an executor reads its own copy ({@link SafeModelReader}) once and keeps it for later tasks:
+ * ND4J's network is not thread-safe, and one network shared behind a lock kept all but one core idle (measured on
+ * local[2]: half the throughput). A few recently used models stay cached per thread, keyed by the bytes' SHA-256.
+ * Native threads are capped per task as in training ({@link NativeThreads}). Minibatches amortize the per-call cost;
+ * 256 images is plenty.
  */
 public final class BroadcastModel implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final int CACHED_MODELS = 4;
-    private static final Map<String, MultiLayerNetwork> NETWORKS = new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, MultiLayerNetwork> eldest) {
-            return size() > CACHED_MODELS;
-        }
-    };
+    private static final ThreadLocal<Map<String, MultiLayerNetwork>> NETWORKS =
+            ThreadLocal.withInitial(() -> new LinkedHashMap<>(8, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, MultiLayerNetwork> eldest) {
+                    return size() > CACHED_MODELS;
+                }
+            });
 
     private final Broadcast<byte[]> bytes;
     private final String sha256;
+    private final int threadsPerTask;
 
-    private BroadcastModel(Broadcast<byte[]> bytes, String sha256) {
+    private BroadcastModel(Broadcast<byte[]> bytes, String sha256, int threadsPerTask) {
         this.bytes = bytes;
         this.sha256 = sha256;
+        this.threadsPerTask = threadsPerTask;
     }
 
     /** Broadcasts {@code network}'s parameters and configuration. */
     public static BroadcastModel of(JavaSparkContext sc, MultiLayerNetwork network) {
         byte[] serialized = serialize(network);
-        return new BroadcastModel(sc.broadcast(serialized), Digests.sha256Hex(serialized));
+        return new BroadcastModel(sc.broadcast(serialized), Digests.sha256Hex(serialized), NativeThreads.taskCpus(sc));
     }
 
     /** The network's model.zip bytes, without updater state. */
@@ -71,11 +74,7 @@ public final class BroadcastModel implements Serializable {
     public double[][] probabilities(float[] images, int first, int count) {
         MultiLayerNetwork network = network();
         INDArray input = Minibatches.featureArray(Minibatches.features(images, first, count), count);
-        INDArray output;
-        synchronized (network) {
-            output = network.output(input, false);
-        }
-        return output.toDoubleMatrix();
+        return network.output(input, false).toDoubleMatrix();
     }
 
     /** Releases the broadcast on the driver and the executors; prediction afterwards fails. */
@@ -84,9 +83,8 @@ public final class BroadcastModel implements Serializable {
     }
 
     private MultiLayerNetwork network() {
-        synchronized (NETWORKS) {
-            return NETWORKS.computeIfAbsent(sha256, sha -> read(bytes.value()));
-        }
+        NativeThreads.limitOnce(threadsPerTask);
+        return NETWORKS.get().computeIfAbsent(sha256, sha -> read(bytes.value()));
     }
 
     private static MultiLayerNetwork read(byte[] bytes) {

@@ -35,8 +35,17 @@ public final class ScoreJob {
 
     private static final Logger log = LoggerFactory.getLogger(ScoreJob.class);
 
-    /** What a scoring run did; {@code accuracy} is null without labels. */
-    public record Result(long images, Double accuracy, String model, String modelSha256, String output) {}
+    /**
+     * What a scoring run did; {@code accuracy} is null without labels, {@code seconds} is the wall time from reading
+     * the model to the last row written.
+     */
+    public record Result(
+            long images, Double accuracy, String model, String modelSha256, String output, double seconds) {
+
+        public double imagesPerSecond() {
+            return images / seconds;
+        }
+    }
 
     private final ScoreRequest request;
     private final JavaSparkContext sc;
@@ -55,6 +64,7 @@ public final class ScoreJob {
         }
         int[] labels = request.labels() == null ? null : ImageSource.labels(request.labels(), request.limit(), hadoop);
         JavaRDD<ImageBlock> images = ImageSource.read(request, sc, labels);
+        long started = System.nanoTime();
         ModelSource model = model(hadoop);
         log.info("Scoring {} with model {} (SHA-256 {})", request.input(), model.description(), model.sha256());
 
@@ -74,7 +84,13 @@ public final class ScoreJob {
                         : (double) scored.filter(functions.col("prediction").equalTo(functions.col("label")))
                                         .count()
                                 / count;
-                return new Result(count, accuracy, model.description(), model.sha256(), request.output());
+                return new Result(
+                        count,
+                        accuracy,
+                        model.description(),
+                        model.sha256(),
+                        request.output(),
+                        (System.nanoTime() - started) / 1e9);
             } finally {
                 scored.unpersist();
             }

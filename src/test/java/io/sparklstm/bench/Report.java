@@ -116,6 +116,22 @@ final class Report {
         row("    to 98% test accuracy", reach(f, 0.98), "", "");
         row("    to 99% test accuracy", reach(f, 0.99), "", "");
         row("    evaluation throughput (d), per epoch", evalThroughput(f, d), "", "");
+        JsonNode g = r.path("g_score");
+        row(
+                "(g) batch scoring, score command, local[2], (d)'s model",
+                g.has("imagesPerSecond")
+                        ? fmt(
+                                "%.0f images/s (%d images in %.1f s: model, IDX, predict, Parquet), accuracy %s",
+                                g.path("imagesPerSecond").asDouble(),
+                                g.path("images").asLong(),
+                                g.path("seconds").asDouble(),
+                                g.path("accuracy").asText("n/a"))
+                        : "n/a"
+                                + (g.has("exitCode")
+                                        ? " (exit " + g.path("exitCode").asInt() + ")"
+                                        : " (not run)"),
+                "",
+                "");
         double eval1 = r.at("/ab/result/evalSamplesPerSecond/fast").asDouble(Double.NaN);
         row("    evaluation throughput, FastLSTM 1 thread b256", rate(eval1) + " test", "", "");
         derived.put("c", c.toMap());

@@ -49,6 +49,10 @@ public final class SuiteBench {
     /** The job's defaults: the training settings of every run come from here. */
     static final Path JOB_DEFAULTS = Path.of("conf/sparklstm.properties");
     /** The job's per-epoch log line (TrainingJob.logEpoch): its time is the epoch's end (after its evaluation). */
+    private static final Pattern SCORED = Pattern.compile("^(Scored: .*)");
+
+    private static final Pattern SCORED_FIGURES =
+            Pattern.compile("Scored: +(\\d+) images in ([\\d.]+) s \\(([\\d.]+) images/s\\)");
     private static final Pattern EPOCH_LINE = Pattern.compile("Epoch (\\d+)/\\d+: loss");
     /** The driver's memory at the end of that line (JvmMemory.toString). */
     private static final Pattern EPOCH_MEMORY =
@@ -150,6 +154,7 @@ public final class SuiteBench {
         }
         // (d) and (f) in one run of the job: its defaults, a test-set evaluation after every epoch.
         b.job("d_local2", "local[2]", b.sliceD(), b.defaults, true, b.coretype);
+        b.scoring();
         if (cluster) {
             b.cluster();
         }
@@ -241,6 +246,42 @@ public final class SuiteBench {
         m.put("evaluateEachEpoch", evaluateEachEpoch);
         m.put("source", JOB_DEFAULTS.toString());
         return m;
+    }
+
+    /**
+     * (g) batch scoring: the {@code score} command on local[2] with (d)'s model over the MNIST training images (all
+     * 60,000; 10,000 in quick mode), as submit/run-local.sh runs it. The job reports its own wall time, from reading
+     * the model to the last Parquet row written, and the images per second of it.
+     */
+    private void scoring() {
+        String key = "g_score";
+        List<String> app = new ArrayList<>(List.of(
+                "score",
+                "--store",
+                work.resolve("store-d_local2").toString(),
+                "--model",
+                "d_local2",
+                "--input",
+                "data/mnist/train-images-idx3-ubyte",
+                "--labels",
+                "data/mnist/train-labels-idx1-ubyte",
+                "--output",
+                work.resolve("g_scores").toString()));
+        if (quick) {
+            app.addAll(List.of("--limit", "10000"));
+        }
+        Map<String, Object> r = sparkSubmit(key, "local[2]", "io.sparklstm.cli.Main", app, coretype);
+        String scored = grepFirst(logs.resolve(key + ".log"), SCORED);
+        if (scored != null) {
+            Matcher m = SCORED_FIGURES.matcher(scored);
+            if (m.find()) {
+                r.put("images", Long.parseLong(m.group(1)));
+                r.put("seconds", Double.parseDouble(m.group(2)));
+                r.put("imagesPerSecond", Double.parseDouble(m.group(3)));
+            }
+        }
+        r.put("accuracy", grepFirst(logs.resolve(key + ".log"), Pattern.compile("^Accuracy: (\\S+)")));
+        results.put(key, r);
     }
 
     private void cluster() {
