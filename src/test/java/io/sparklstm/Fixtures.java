@@ -95,7 +95,7 @@ public final class Fixtures {
      */
     public static MultiLayerNetwork publishSmallRun(RunStore store, String runId, long seed) throws IOException {
         MultiLayerNetwork net = network(8, 1e-3, seed).newNetwork();
-        store.publish(runId, net, Map.of("accuracy", 0.5), Map.of(), provenance(runId), false, true);
+        store.publish(runId, net, Map.of("accuracy", 0.5), Map.of(), provenance(runId), false, true, Map.of());
         store.discardWork(runId);
         return net;
     }

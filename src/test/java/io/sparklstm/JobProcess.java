@@ -104,6 +104,10 @@ public final class JobProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     public long pid() {
         return process.pid();
     }

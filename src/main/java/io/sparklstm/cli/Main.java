@@ -91,6 +91,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals(ScoreCommand.NAME)) {
             return score(Arrays.copyOfRange(args, 1, args.length), contexts);
         }
+        if (args.length > 0 && args[0].equals(RunsCommand.NAME)) {
+            return runs(Arrays.copyOfRange(args, 1, args.length));
+        }
         if (args.length > 0 && args[0].equals(TRAIN)) {
             args = Arrays.copyOfRange(args, 1, args.length);
         }
@@ -115,6 +118,17 @@ public final class Main {
             record(config, hadoop[0] != null ? hadoop[0] : new Configuration(), outcome);
         }
         return outcome.code().code();
+    }
+
+    /** The {@code runs} command: 0 with the table printed, 2 for a bad command line or a missing store, else 1. */
+    private static int runs(String[] args) {
+        try {
+            return RunsCommand.run(args, new Configuration(), System.out);
+        } catch (Exception e) {
+            Outcome outcome = Outcome.of(e);
+            System.err.println(outcome.message());
+            return outcome.code().code();
+        }
     }
 
     /** The {@code score} command: exit 0 once the predictions are written, 2 for a bad input, 1 otherwise. */

@@ -1,5 +1,6 @@
 package io.sparklstm.cli;
 
+import io.sparklstm.observe.MetricsPlugin;
 import io.sparklstm.train.BulkNd4jKryoRegistrator;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -14,8 +15,17 @@ public final class SparkSetup {
 
     private SparkSetup() {}
 
-    /** Kryo with the job's registrator (DL4J's, with ND4J arrays in bulk): parameters in broadcasts and task results. */
+    /**
+     * Kryo with the job's registrator (DL4J's, with ND4J arrays in bulk): parameters in broadcasts and task results.
+     * The job's metrics plugin ({@link MetricsPlugin}) is added to any plugins already configured.
+     */
     public static SparkConf configure(SparkConf conf) {
+        String plugins = conf.get("spark.plugins", "");
+        if (!plugins.contains(MetricsPlugin.class.getName())) {
+            conf.set(
+                    "spark.plugins",
+                    plugins.isBlank() ? MetricsPlugin.class.getName() : plugins + "," + MetricsPlugin.class.getName());
+        }
         return conf.setAppName(conf.get("spark.app.name", APP_NAME))
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryo.registrator", BulkNd4jKryoRegistrator.class.getName())

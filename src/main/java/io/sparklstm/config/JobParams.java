@@ -129,6 +129,23 @@ public final class JobParams {
                             + " (DL4J's LSTM).")
             .shapesWeights();
 
+    public static final Param<Integer> PROGRESS_INTERVAL = Param.integer(
+            "progress-interval",
+            "SECONDS",
+            1,
+            3600,
+            10,
+            "Least time between two progress lines while training (a line follows every averaging round once it"
+                    + " has passed).");
+
+    public static final Param<ProgressDisplay> PROGRESS = Param.choice(
+            "progress",
+            "MODE",
+            ProgressDisplay.class,
+            ProgressDisplay.AUTO,
+            "Training progress as log lines (log), one updating bar on stderr (bar), or a bar when attached to a"
+                    + " terminal and log lines otherwise (auto).");
+
     public static final Param<Integer> TRAIN_LIMIT = Param.integer(
                     "train-limit", "N", 0, 1_000_000_000, 0, "Use only the first N training examples; 0 = all.")
             .shapesWeights();
@@ -231,6 +248,8 @@ public final class JobParams {
             TEST_LIMIT,
             OVERWRITE,
             EVALUATE_EACH_EPOCH,
+            PROGRESS_INTERVAL,
+            PROGRESS,
             MIN_ACCURACY,
             MAX_REGRESSION,
             INIT_FROM,

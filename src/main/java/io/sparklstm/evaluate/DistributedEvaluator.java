@@ -26,12 +26,13 @@ public final class DistributedEvaluator {
         this.sc = sc;
     }
 
-    public ClassificationReport evaluate(MultiLayerNetwork network, StagedSplit test) {
+    /** Evaluates {@code network}; its Spark job is described as {@code "evaluate <what> on <n> test examples"}. */
+    public ClassificationReport evaluate(MultiLayerNetwork network, StagedSplit test, String what) {
         Broadcast<String> conf =
                 sc.broadcast(network.getLayerWiseConfigurations().toJson());
         // A copy: Spark closes AutoCloseable broadcast values (INDArrays are) when the broadcast is destroyed.
         Broadcast<INDArray> params = sc.broadcast(network.params().dup());
-        sc.setJobDescription("evaluate on " + test.examples() + " " + test.name() + " examples");
+        sc.setJobDescription("evaluate " + what + " on " + test.examples() + " " + test.name() + " examples");
         try {
             int partitions = Math.max(1, Math.min(test.batchPaths().size(), sc.defaultParallelism()));
             Evaluation merged = sc.parallelize(test.batchPaths(), partitions)

@@ -6,6 +6,7 @@ import io.sparklstm.config.JobParams;
 import io.sparklstm.evaluate.ClassificationReport;
 import io.sparklstm.evaluate.DistributedEvaluator;
 import io.sparklstm.evaluate.QualityGate;
+import io.sparklstm.observe.LiveMetrics;
 import io.sparklstm.store.ModelFile;
 import io.sparklstm.store.RunStore;
 import java.io.IOException;
@@ -32,7 +33,8 @@ final class Evaluate {
     Evaluation run(RunPlan plan, StagedData data, Trained trained) throws IOException {
         ClassificationReport report = trained.lastEvaluation() != null
                 ? trained.lastEvaluation()
-                : evaluator.evaluate(trained.network(), data.test());
+                : evaluator.evaluate(trained.network(), data.test(), "run " + plan.runId());
+        LiveMetrics.get().testAccuracy(report.accuracy());
         log.info(String.format(
                 "Test accuracy %.4f, macro F1 %.4f on %d examples",
                 report.accuracy(), report.macroF1(), report.examples()));
@@ -53,7 +55,7 @@ final class Evaluate {
         }
         try {
             double baseline = evaluator
-                    .evaluate(store.loadModel(current.get()), data.test())
+                    .evaluate(store.loadModel(current.get()), data.test(), "CURRENT " + current.get())
                     .accuracy();
             log.info(String.format("Current model %s: accuracy %.4f on the same test set", current.get(), baseline));
             return gate.decide(report, loss, current.get(), baseline);

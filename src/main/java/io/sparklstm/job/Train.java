@@ -2,9 +2,12 @@ package io.sparklstm.job;
 
 import io.sparklstm.common.EpochStats;
 import io.sparklstm.config.JobParams;
+import io.sparklstm.config.ProgressDisplay;
 import io.sparklstm.evaluate.ClassificationReport;
 import io.sparklstm.evaluate.DistributedEvaluator;
 import io.sparklstm.model.SeedNetwork;
+import io.sparklstm.observe.LiveMetrics;
+import io.sparklstm.observe.TrainingProgress;
 import io.sparklstm.store.Checkpoint;
 import io.sparklstm.store.CheckpointStore;
 import io.sparklstm.store.RunLock;
@@ -12,6 +15,7 @@ import io.sparklstm.train.DistributedTrainer;
 import io.sparklstm.train.ExecutorTracker;
 import io.sparklstm.train.JvmMemory;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -65,18 +69,27 @@ final class Train {
                     plan.settings().workers(),
                     plan.settings().batchSize(),
                     plan.settings().averagingFrequency());
-            for (int epoch = epochs.size() + 1; epoch <= totalEpochs; epoch++) {
-                EpochStats stats = trainer.fitEpoch(epoch, data.train());
-                report = null;
-                if (plan.config().get(JobParams.EVALUATE_EACH_EPOCH)) {
-                    long evaluationStart = System.nanoTime();
-                    report = evaluator.evaluate(trainer.network(), data.test());
-                    stats = stats.withTestAccuracy(report.accuracy(), (System.nanoTime() - evaluationStart) / 1e9);
+            try (TrainingProgress progress =
+                    progress(plan, epochs.size() + 1, data.train().examples())) {
+                for (int epoch = epochs.size() + 1; epoch <= totalEpochs; epoch++) {
+                    progress.epochStarted(epoch);
+                    EpochStats stats = trainer.fitEpoch(epoch, totalEpochs, data.train(), progress::roundFinished);
+                    report = null;
+                    if (plan.config().get(JobParams.EVALUATE_EACH_EPOCH)) {
+                        long evaluationStart = System.nanoTime();
+                        report = evaluator.evaluate(
+                                trainer.network(),
+                                data.test(),
+                                "run " + plan.runId() + " after epoch " + epoch + "/" + totalEpochs);
+                        LiveMetrics.get().testAccuracy(report.accuracy());
+                        stats = stats.withTestAccuracy(report.accuracy(), (System.nanoTime() - evaluationStart) / 1e9);
+                    }
+                    epochs.add(stats);
+                    logEpoch(stats, totalEpochs);
+                    lock.verifyHeld();
+                    checkpoints.save(epoch, trainer.network(), plan.fingerprint(), epochs);
+                    progress.epochFinished(epoch);
                 }
-                epochs.add(stats);
-                logEpoch(stats, totalEpochs);
-                lock.verifyHeld();
-                checkpoints.save(epoch, trainer.network(), plan.fingerprint(), epochs);
             }
             return new Trained(
                     trainer.network(),
@@ -89,6 +102,20 @@ final class Train {
         } finally {
             sc.sc().removeSparkListener(executors);
         }
+    }
+
+    private static TrainingProgress progress(RunPlan plan, int firstEpoch, long examples) {
+        ProgressDisplay display = plan.config().get(JobParams.PROGRESS);
+        return new TrainingProgress(
+                firstEpoch,
+                plan.config().get(JobParams.EPOCHS),
+                examples,
+                Duration.ofSeconds(plan.config().get(JobParams.PROGRESS_INTERVAL)),
+                display == ProgressDisplay.AUTO
+                        ? TrainingProgress.Mode.auto()
+                        : display == ProgressDisplay.BAR ? TrainingProgress.Mode.BAR : TrainingProgress.Mode.LOG,
+                System::nanoTime,
+                TrainingProgress.LOG_LINES);
     }
 
     /** One line per epoch: progress, speed, accuracy when measured, and the driver's memory (creep shows here). */

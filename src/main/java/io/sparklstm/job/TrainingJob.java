@@ -4,6 +4,7 @@ import io.sparklstm.common.Redact;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
 import io.sparklstm.model.NativeThreads;
+import io.sparklstm.observe.JobLabels;
 import io.sparklstm.store.RunLock;
 import io.sparklstm.store.RunStore;
 import java.io.IOException;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * One training run as a pipeline of stages, each a small class with typed input and output, data flowing one way:
  *
  * <pre>
- * Preflight -&gt; lock -&gt; StageMinibatches -&gt; Train -&gt; Evaluate -&gt; Publish -&gt; Promote -&gt; CleanUp
+ * Preflight -&gt; lock -&gt; StageMinibatches -&gt; Train -&gt; Evaluate -&gt; Publish -&gt; Promote -&gt; CleanUp -&gt; UpdateIndex
  * </pre>
  *
  * {@link Preflight} makes every check of user input and store state before anything is written, so bad input leaves
@@ -70,6 +71,7 @@ public final class TrainingJob {
                 plan.inputs().test().count(),
                 Redact.of(plan.store().root()));
 
+        sc.sc().addJobTag(JobLabels.runTag(plan.runId()));
         try (RunLock lock = plan.store().lock(plan.runId(), sc.sc().applicationId(), LOCK_LEASE)) {
             preflight.recheckUnderLock(plan);
             StagedData data = new StageMinibatches(sc).run(plan);
@@ -86,7 +88,10 @@ public final class TrainingJob {
                             evaluation.gate().reason());
             lock.verifyHeld(); // retention deletes runs
             new CleanUp().run(plan.store(), plan.runId(), plan.config().get(JobParams.KEEP_RUNS));
+            new UpdateIndex().run(plan.store());
             return new Result(published.dir(), published.metrics(), promoted);
+        } finally {
+            sc.sc().removeJobTag(JobLabels.runTag(plan.runId()));
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumException;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -50,6 +51,8 @@ public final class RunStore {
     public static final String CONFIG = "config.json";
     public static final String PROVENANCE = "provenance.json";
     public static final String CURRENT = "CURRENT";
+    public static final String REPORT = "report.html";
+    public static final String INDEX = "index.html";
     static final String PUBLISHING = "PUBLISHING";
 
     private static final Logger log = LoggerFactory.getLogger(RunStore.class);
@@ -227,7 +230,8 @@ public final class RunStore {
             Object config,
             Provenance provenance,
             boolean overwrite,
-            boolean promote)
+            boolean promote,
+            Map<String, byte[]> attachments)
             throws IOException {
         Path staged = new Path(workDir(runId), "publish");
         fs.delete(staged, true);
@@ -237,6 +241,9 @@ public final class RunStore {
         Json.write(fs, new Path(staged, PROVENANCE), provenance.withModelDigests(digest, onnxDigest));
         Json.write(fs, new Path(staged, METRICS), metrics);
         Json.write(fs, new Path(staged, CONFIG), config);
+        for (Map.Entry<String, byte[]> attachment : attachments.entrySet()) {
+            writeSynced(new Path(staged, attachment.getKey()), attachment.getValue());
+        }
         fs.create(new Path(staged, SUCCESS), false).close();
         permissions.applyTree(fs, staged);
         Path marker = new Path(workDir(runId), PUBLISHING);
@@ -307,6 +314,25 @@ public final class RunStore {
         }
         log.info("Put back run {}, moved aside by an interrupted --overwrite", Redact.of(target));
         return true;
+    }
+
+    /**
+     * Replaces the store's {@code index.html} in one step (written aside, then renamed over it), so readers see the
+     * old page or the new one.
+     */
+    public void writeIndex(byte[] html) throws IOException {
+        Path tmp = new Path(root, "." + INDEX + "." + UUID.randomUUID());
+        writeSynced(tmp, html);
+        permissions.applyFile(fs, tmp);
+        FileContext.getFileContext(root.toUri(), fs.getConf())
+                .rename(tmp, new Path(root, INDEX), Options.Rename.OVERWRITE);
+    }
+
+    private void writeSynced(Path file, byte[] bytes) throws IOException {
+        try (FSDataOutputStream out = fs.create(file, false)) {
+            out.write(bytes);
+            out.hsync();
+        }
     }
 
     /** The metrics of a published run, as written. */

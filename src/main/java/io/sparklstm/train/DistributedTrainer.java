@@ -61,8 +61,27 @@ public final class DistributedTrainer {
         return hooks.toArray(TrainingHook[]::new);
     }
 
+    /** Told after every averaging round, on the driver. */
+    @FunctionalInterface
+    public interface RoundListener {
+        /**
+         * @param examplesDone  examples of the epoch fitted so far
+         * @param roundExamples examples fitted in this round
+         * @param meanLoss      mean loss of the epoch's rounds so far
+         */
+        void roundFinished(int epoch, int round, int rounds, long examplesDone, long roundExamples, double meanLoss);
+    }
+
     /** Fits one epoch ({@code epoch} is 1-based) over the staged training minibatches. */
     public EpochStats fitEpoch(int epoch, StagedSplit train) {
+        return fitEpoch(epoch, epoch, train, (e, r, rs, done, examples, loss) -> {});
+    }
+
+    /**
+     * Fits epoch {@code epoch} of {@code epochs}, telling {@code listener} after every round. Each round's Spark job
+     * is described as {@code "epoch e/E · round r/R"}.
+     */
+    public EpochStats fitEpoch(int epoch, int epochs, StagedSplit train, RoundListener listener) {
         long started = System.nanoTime();
         EpochPlan plan = EpochPlan.of(
                 train.batchPaths(), settings.workers(), settings.averagingFrequency(), settings.seed(), epoch);
@@ -73,8 +92,10 @@ public final class DistributedTrainer {
         sc.setJobGroup(JOB_GROUP, "train epoch " + epoch, false);
         try {
             int roundIndex = 0;
+            int rounds = plan.rounds().size();
             for (List<String> round : plan.rounds()) {
                 randomStreams.startRound(epoch, roundIndex++);
+                sc.setJobDescription(String.format("epoch %d/%d · round %d/%d", epoch, epochs, roundIndex, rounds));
                 master.startRound(round.size());
                 try {
                     sparkNet.fitPaths(sc.parallelize(round, settings.workers()), loader(epoch));
@@ -85,7 +106,10 @@ public final class DistributedTrainer {
                 net.getLayerWiseConfigurations().setEpochCount(epochCount);
                 DivergenceGuard.check(sparkNet.getScore(), sparkNet.getNetwork(), epoch, roundIndex);
                 lossSum += sparkNet.getScore() * round.size();
+                long before = Math.min(train.examples(), (long) batches * train.batchSize());
                 batches += round.size();
+                long done = Math.min(train.examples(), (long) batches * train.batchSize());
+                listener.roundFinished(epoch, roundIndex, rounds, done, done - before, lossSum / batches);
             }
         } finally {
             sc.clearJobGroup();

@@ -1,5 +1,6 @@
 package io.sparklstm.train;
 
+import io.sparklstm.observe.LiveMetrics;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -53,6 +54,7 @@ public final class ExecutorTracker extends SparkListener {
     @Override
     public void onExecutorRemoved(SparkListenerExecutorRemoved event) {
         lost.put(event.executorId(), event.reason());
+        LiveMetrics.get().executorLost();
     }
 
     /** Executors removed while the group ran (killed, lost, decommissioned), with Spark's reason. */

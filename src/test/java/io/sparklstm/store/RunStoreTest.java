@@ -32,7 +32,14 @@ class RunStoreTest {
         net.fit(input, Nd4j.eye(10).getRows(0, 1, 2, 3).castTo(DataType.FLOAT)); // non-trivial updater state
 
         Path run = Path.of(store().publish(
-                        "r1", net, Map.of("accuracy", 0.5), Map.of("seed", 3), Fixtures.provenance("r1"), false, true)
+                        "r1",
+                        net,
+                        Map.of("accuracy", 0.5),
+                        Map.of("seed", 3),
+                        Fixtures.provenance("r1"),
+                        false,
+                        true,
+                        Map.of())
                 .toUri());
 
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(
@@ -50,13 +57,13 @@ class RunStoreTest {
         MultiLayerNetwork net = Fixtures.network(8, 1e-3, 3).newNetwork();
         RunStore store = store();
         store.checkWritable("r1", false);
-        store.publish("r1", net, Map.of("accuracy", 0.1), Map.of(), Fixtures.provenance("r1"), false, true);
+        store.publish("r1", net, Map.of("accuracy", 0.1), Map.of(), Fixtures.provenance("r1"), false, true, Map.of());
 
         BadInputException e = assertThrows(BadInputException.class, () -> store.checkWritable("r1", false));
         assertTrue(e.getMessage().contains("already exists") && e.getMessage().contains("--overwrite"), e.getMessage());
 
         store.checkWritable("r1", true);
-        store.publish("r1", net, Map.of("accuracy", 0.2), Map.of(), Fixtures.provenance("r1"), true, true);
+        store.publish("r1", net, Map.of("accuracy", 0.2), Map.of(), Fixtures.provenance("r1"), true, true, Map.of());
         assertTrue(Files.readString(root.resolve("runs/r1/metrics.json")).contains("0.2"));
     }
 

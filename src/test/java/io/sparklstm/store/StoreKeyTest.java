@@ -80,7 +80,7 @@ class StoreKeyTest {
         Path clean = tmp.resolve("clean");
         RunStore store = RunStore.at(clean.toString(), conf);
         MultiLayerNetwork net = Fixtures.network(8, 1e-3, 1).newNetwork();
-        store.publish("ok", net, Map.of(), Map.of(), Fixtures.provenance("ok"), false, true);
+        store.publish("ok", net, Map.of(), Map.of(), Fixtures.provenance("ok"), false, true, Map.of());
         assertNotNull(JSON.readTree(clean.resolve("runs/ok/provenance.json").toFile())
                 .path("modelHmacSha256")
                 .textValue());

@@ -73,8 +73,9 @@ class BulkNd4jKryoRegistratorTest {
                         "--augment-shift",
                         "2"));
         assertEquals(1, trainer.fitEpoch(1, split).rounds());
-        double accuracy =
-                new DistributedEvaluator(sc).evaluate(trainer.network(), split).accuracy();
+        double accuracy = new DistributedEvaluator(sc)
+                .evaluate(trainer.network(), split, "the trained network")
+                .accuracy();
         assertTrue(accuracy >= 0 && accuracy <= 1);
     }
 
