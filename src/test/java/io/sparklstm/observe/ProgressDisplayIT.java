@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProgressDisplayIT {
 
     private static final Pattern LINE = Pattern.compile(
-            ".*Progress: epoch \\d/2, round \\d+/\\d+, \\d+/1280 examples, \\d+ samples/s, loss \\d+\\.\\d{4},"
+            ".*Progress: epoch \\d/2, round \\d+/\\d+, \\d+/3200 examples, \\d+ samples/s, loss \\d+\\.\\d{4},"
                     + " ETA epoch \\d+:\\d\\d, run \\d+:\\d\\d$");
 
     @TempDir
@@ -34,7 +34,7 @@ class ProgressDisplayIT {
                 tmp.resolve("store-" + runId),
                 runId,
                 "--train-limit",
-                "1280",
+                "3200",
                 "--test-limit",
                 "256",
                 "--epochs",
@@ -78,9 +78,13 @@ class ProgressDisplayIT {
         underTerminal.environment().put("TERM", "xterm");
         try (JobProcess process = JobProcess.start(underTerminal)) {
             assertEquals(0, process.waitFor(Duration.ofMinutes(3)), process.tail());
+            // The bar redraws its line with a carriage return; the reader splits lines there, so each state is a line.
+            List<String> states = process.lines().stream()
+                    .filter(l -> l.startsWith("training ") && l.contains("%"))
+                    .toList();
+            assertTrue(states.size() >= 5, "the bar was redrawn: " + process.tail());
             String output = String.join("\n", process.lines());
-            assertTrue(output.contains("\r"), "the bar redraws its line: " + process.tail());
-            assertTrue(output.contains("training") && output.contains("epoch 2/2"), process.tail());
+            assertTrue(output.contains("epoch 2/2"), process.tail());
             assertTrue(output.contains("100%"), "the bar reached the end: " + process.tail());
             assertFalse(output.contains("Progress: epoch"), "no progress lines beside the bar");
         }

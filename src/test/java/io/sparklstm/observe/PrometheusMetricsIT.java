@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PrometheusMetricsIT {
 
-    private static final Pattern METRIC = Pattern.compile("sparklstm_(\\w+?)_(?:Value|Count)\\S* (\\S+)");
+    private static final Pattern METRIC = Pattern.compile("_sparklstm_([A-Za-z]+)_(?:Value|Count)\\S* (\\S+)");
 
     @TempDir
     Path tmp;
@@ -68,7 +68,7 @@ class PrometheusMetricsIT {
 
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics/prometheus"))
+        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics/prometheus/"))
                 .timeout(Duration.ofSeconds(5))
                 .build();
         Set<String> names = new TreeSet<>();

@@ -150,6 +150,18 @@ class RunObservabilityTest {
         }
     }
 
+    @Test
+    void runsRefusesABadCommandLineWithExit2() {
+        for (String[] args : new String[][] {
+            {"runs"},
+            {"runs", "--store"},
+            {"runs", "--store", tmp.resolve("missing").toString()},
+            {"runs", "--bogus"}
+        }) {
+            assertEquals(2, Main.execute(args, TestSpark.sharedContexts(), Clock.systemUTC()), String.join(" ", args));
+        }
+    }
+
     private static List<String> descriptions(JobRecorder recorder, String runId) {
         List<String> descriptions = new ArrayList<>();
         for (Job job : recorder.jobs) {

@@ -101,8 +101,9 @@ class ReportRenderingIT {
         List<String> command =
                 new ArrayList<>(List.of(chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"));
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
-        process.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "chromium finished");
         assertEquals(0, process.exitValue(), "chromium " + args);
