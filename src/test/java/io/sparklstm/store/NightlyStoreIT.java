@@ -100,8 +100,16 @@ class NightlyStoreIT {
         assertTrue(result.promoted());
         assertEquals("n1", current());
         assertEquals(
-                List.of("_SUCCESS", "config.json", "metrics.json", "model.onnx", "model.zip", "provenance.json"),
+                List.of(
+                        "_SUCCESS",
+                        "config.json",
+                        "metrics.json",
+                        "model.onnx",
+                        "model.zip",
+                        "provenance.json",
+                        "report.html"),
                 names("runs/n1").stream().filter(n -> !n.startsWith(".")).toList());
+        assertTrue(names("").contains("index.html"), "the store's index.html, rewritten on HDFS by a rename");
         assertEquals(
                 List.of("CURRENT", "runs"),
                 names("").stream().filter(n -> !n.startsWith(".")).toList(),
