@@ -132,6 +132,7 @@ final class Report {
                                         : " (not run)"),
                 "",
                 "");
+        peerRows(r.path("h_peers"), c, d);
         double eval1 = r.at("/ab/result/evalSamplesPerSecond/fast").asDouble(Double.NaN);
         row("    evaluation throughput, FastLSTM 1 thread b256", rate(eval1) + " test", "", "");
         derived.put("c", c.toMap());
@@ -567,6 +568,41 @@ final class Report {
     }
 
     // ---- formatting ------------------------------------------------------------------------------------------
+
+    /** (h): PyTorch CPU on (c)'s slice with 1 and 2 threads, and the job's ratios to it from the same run. */
+    private void peerRows(JsonNode peers, Job c, Job d) {
+        if (peers.isMissingNode()) {
+            row("(h) peers", "n/a (run with --no-peers)", "", "");
+            return;
+        }
+        row("(h) Keras/TensorFlow CPU", peers.at("/keras/status").asText("n/a"), "", "");
+        if (peers.has("pytorch")) {
+            row("(h) PyTorch CPU", peers.at("/pytorch/status").asText(), "", "");
+            return;
+        }
+        double one = peers.at("/pytorch_1/result/samplesPerSecond").asDouble(Double.NaN);
+        double two = peers.at("/pytorch_2/result/samplesPerSecond").asDouble(Double.NaN);
+        String version = peers.at("/pytorch_1/result/version").asText("?");
+        row("(h) PyTorch " + version + " CPU, same net/slice/batch/Adam, 1 thread", rate(one) + " (epoch 2)", "", "");
+        row("    PyTorch, 2 threads", rate(two) + " (epoch 2)", "", "");
+        double perCore = c.rate / one;
+        double twoCores = d.rate / two;
+        // Issue 14's goal is judged against PyTorch's official CPU build (MKL and oneDNN); a generic build is not it.
+        boolean official = peers.at("/pytorch_1/result/onednn").asBoolean(false)
+                && peers.at("/pytorch_1/result/mkl").asBoolean(false);
+        String generic = "not judged: generic build (no MKL)";
+        row(
+                "    job / PyTorch, 1 core: (c) / 1 thread",
+                num("%.2fx", perCore),
+                ">= 1.3x",
+                official ? verdict(perCore, perCore >= 1.3) : generic);
+        row(
+                "    job / PyTorch, 2 cores: (d) / 2 threads",
+                num("%.2fx", twoCores),
+                ">= 1.5x",
+                official ? verdict(twoCores, twoCores >= 1.5) : generic);
+        derived.put("peers", Map.of("pytorchVersion", version, "perCore", perCore, "twoCores", twoCores));
+    }
 
     private void row(String label, String value, String goal, String status) {
         rows.add(new String[] {label, value, goal, status});

@@ -155,6 +155,9 @@ public final class SuiteBench {
         // (d) and (f) in one run of the job: its defaults, a test-set evaluation after every epoch.
         b.job("d_local2", "local[2]", b.sliceD(), b.defaults, true, b.coretype);
         b.scoring();
+        if (!a.containsKey("no-peers")) {
+            b.peers();
+        }
         if (cluster) {
             b.cluster();
         }
@@ -279,6 +282,73 @@ public final class SuiteBench {
         }
         r.put("accuracy", grepFirst(logs.resolve(key + ".log"), Pattern.compile("^Accuracy: (\\S+)")));
         results.put(key, r);
+    }
+
+    /**
+     * (h) peers: the same network on PyTorch CPU with one and with two threads, on (c)'s slice, batch and optimizer
+     * (bench/peers/pytorch_lstm.py), when python3 can import torch; else one line saying why they were skipped. No
+     * TensorFlow/Keras build is offered by any package source these machines reach, so that peer is always skipped.
+     */
+    private void peers() {
+        Map<String, Object> peers = new LinkedHashMap<>();
+        peers.put(
+                "keras",
+                Map.of(
+                        "status",
+                        "skipped: no package source reachable here offers TensorFlow/Keras"
+                                + " (Debian has none, and there is no Python package index)"));
+        // The first python that imports torch: the one on PATH, else Debian's (python3-torch installs there).
+        String python = null;
+        for (String candidate : List.of("python3", "/usr/bin/python3")) {
+            String probe = command(candidate, "-c", "import torch; print(torch.__version__)")
+                    .trim();
+            if (python == null && probe.matches("[0-9][^\\s]*")) {
+                python = candidate;
+            }
+        }
+        if (python == null) {
+            peers.put(
+                    "pytorch",
+                    Map.of(
+                            "status",
+                            "skipped: python3 cannot import torch (install Debian's"
+                                    + " python3-torch, or PyTorch's official CPU wheels)"));
+            console.println("bench: (h) PyTorch skipped: python3 cannot import torch");
+        } else {
+            int trainLimit = Integer.parseInt(sliceC().get(1));
+            for (int threads : new int[] {1, 2}) {
+                String key = "h_pytorch_" + threads;
+                List<String> cmd = List.of(
+                        python,
+                        "bench/peers/pytorch_lstm.py",
+                        "--data",
+                        "data/mnist",
+                        "--threads",
+                        Integer.toString(threads),
+                        "--train-limit",
+                        Integer.toString(trainLimit),
+                        "--batch",
+                        Integer.toString(defaults.batch()),
+                        "--epochs",
+                        "2");
+                Map<String, Object> r = run(key, cmd, Map.of("OMP_NUM_THREADS", Integer.toString(threads)), null);
+                r.put("result", readJson(lastLine(logs.resolve(key + ".log"))));
+                peers.put("pytorch_" + threads, r);
+            }
+        }
+        results.put("h_peers", peers);
+    }
+
+    /** The last line of a file, as a temporary JSON file's path for readJson; null when there is none. */
+    private Path lastLine(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            Path json = work.resolve(log.getFileName() + ".json");
+            Files.writeString(json, lines.isEmpty() ? "" : lines.get(lines.size() - 1));
+            return json;
+        } catch (IOException e) {
+            return work.resolve("missing.json");
+        }
     }
 
     private void cluster() {
