@@ -2,6 +2,7 @@ package io.sparklstm.evaluate;
 
 import io.sparklstm.data.IdxHeader;
 import io.sparklstm.data.MinibatchFile;
+import io.sparklstm.data.Minibatches;
 import io.sparklstm.data.StagedSplit;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +35,7 @@ public final class MisclassifiedImages {
             try (InputStream in = fs.open(new Path(file))) {
                 batch = MinibatchFile.read(in, file);
             }
-            INDArray output = network.output(batch.toDataSet().getFeatures(), false);
+            INDArray output = network.output(Minibatches.featureArray(batch.features(), batch.count()), false);
             int[] predictions = output.argMax(1).toIntVector();
             for (int i = 0; i < batch.count() && wrong.size() < max; i++) {
                 int label = batch.labels()[i] & 0xFF;

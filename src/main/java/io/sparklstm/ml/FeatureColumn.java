@@ -41,16 +41,17 @@ final class FeatureColumn {
     /** Copies row {@code row}'s image, at field {@code field}, into {@code out} from {@code offset}. */
     static void copy(Row row, int field, String column, float[] out, int offset) {
         Object value = row.isNullAt(field) ? null : row.get(field);
-        if (value instanceof Vector vector && vector.size() == VALUES) {
+        List<Object> values = value == null || value instanceof Vector ? null : row.getList(field);
+        int size = value instanceof Vector vector ? vector.size() : values == null ? -1 : values.size();
+        if (size != VALUES) {
+            throw new IllegalArgumentException("featuresCol '" + column + "': expected " + VALUES + " values per row,"
+                    + " found " + (value == null ? "null" : size));
+        }
+        if (value instanceof Vector vector) {
             for (int i = 0; i < VALUES; i++) {
                 out[offset + i] = (float) vector.apply(i);
             }
             return;
-        }
-        List<Object> values = value instanceof Vector ? null : value == null ? null : row.getList(field);
-        if (values == null || values.size() != VALUES) {
-            throw new IllegalArgumentException("featuresCol '" + column + "': expected " + VALUES + " values per row,"
-                    + " found " + (value == null ? "null" : value instanceof Vector v ? v.size() : values.size()));
         }
         for (int i = 0; i < VALUES; i++) {
             Object v = values.get(i);

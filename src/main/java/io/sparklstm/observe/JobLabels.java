@@ -1,8 +1,5 @@
 package io.sparklstm.observe;
 
-import java.util.function.Supplier;
-import org.apache.spark.api.java.JavaSparkContext;
-
 /**
  * Names for the Spark jobs a run starts, so that an operator finds them in the Spark UI and can cancel them: every
  * job carries a description naming its stage ({@code "epoch 3/10 · round 12/47"}, {@code "evaluate run X"}) and the
@@ -18,19 +15,5 @@ public final class JobLabels {
     /** The job tag of a run. */
     public static String runTag(String runId) {
         return TAG_PREFIX + runId;
-    }
-
-    /**
-     * Runs {@code work} with {@code description} on the Spark jobs it starts from this thread, restoring the previous
-     * description afterwards (descriptions nest: a stage inside a larger one).
-     */
-    public static <T> T described(JavaSparkContext sc, String description, Supplier<T> work) {
-        String previous = sc.getLocalProperty("spark.job.description");
-        sc.setJobDescription(description);
-        try {
-            return work.get();
-        } finally {
-            sc.setJobDescription(previous);
-        }
     }
 }
