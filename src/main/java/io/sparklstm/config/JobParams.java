@@ -129,6 +129,15 @@ public final class JobParams {
                             + " (DL4J's LSTM).")
             .shapesWeights();
 
+    public static final Param<GemmMode> GEMM = Param.choice(
+            "gemm",
+            "MODE",
+            GemmMode.class,
+            GemmMode.AUTO,
+            "FastLSTM's matrix products: auto (the fastest engine per shape, timed once per JVM; BF16 only on CPUs"
+                    + " with native BF16), fp32 (the same without BF16), openblas, onednn, or bf16 (oneDNN BF16"
+                    + " products with FP32 accumulation and FP32 weights, forced).");
+
     public static final Param<Integer> PROGRESS_INTERVAL = Param.integer(
             "progress-interval",
             "SECONDS",
@@ -244,6 +253,7 @@ public final class JobParams {
             AUGMENT_SHIFT,
             LSTM_UNITS,
             LSTM_IMPL,
+            GEMM,
             TRAIN_LIMIT,
             TEST_LIMIT,
             OVERWRITE,

@@ -4,6 +4,7 @@ import io.sparklstm.common.Redact;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
 import io.sparklstm.model.NativeThreads;
+import io.sparklstm.model.fastlstm.GemmSelection;
 import io.sparklstm.observe.JobLabels;
 import io.sparklstm.store.RunLock;
 import io.sparklstm.store.RunStore;
@@ -56,6 +57,7 @@ public final class TrainingJob {
     public Result run() throws IOException {
         String startedAt = Instant.now().toString();
         NativeThreads.limitOnce(NativeThreads.taskCpus(sc));
+        GemmSelection.select(config.get(JobParams.GEMM), NativeThreads.perTask(NativeThreads.taskCpus(sc)));
         Preflight preflight = new Preflight(sc.hadoopConfiguration(), sc.defaultParallelism());
         RunStore store = preflight.store(config);
         Optional<Result> recovered = new Recover(sc.sc().applicationId()).run(config, store);

@@ -47,14 +47,14 @@ public final class DistributedTrainer {
                         .repartionData(Repartition.Never) // the plan already gives each partition its batches
                         .saveUpdater(true)
                         .rngSeed(settings.seed())
-                        .trainingHooks(hooks(sc)));
+                        .trainingHooks(hooks(sc, settings)));
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
 
-    /** Thread limits and seeding on every worker; the one-shot failure of the retry tests when requested. */
-    private TrainingHook[] hooks(JavaSparkContext sc) {
-        List<TrainingHook> hooks =
-                new ArrayList<>(List.of(new NativeThreadsHook(NativeThreads.taskCpus(sc)), randomStreams));
+    /** Thread limits, GEMM engines and seeding on every worker; the one-shot failure of the retry tests when requested. */
+    private TrainingHook[] hooks(JavaSparkContext sc, TrainingSettings settings) {
+        List<TrainingHook> hooks = new ArrayList<>(
+                List.of(new NativeThreadsHook(NativeThreads.taskCpus(sc), settings.gemm()), randomStreams));
         if (FaultInjection.requested(FailOnceHook.POINT)) {
             hooks.add(new FailOnceHook());
         }

@@ -1,5 +1,6 @@
 package io.sparklstm.train;
 
+import io.sparklstm.config.GemmMode;
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
 import io.sparklstm.data.RandomShift;
@@ -13,9 +14,16 @@ import io.sparklstm.data.RandomShift;
  * @param prefetchBatches    minibatches a worker loads ahead (0: no prefetch thread)
  * @param seed               seed of the per-epoch shuffle (and of the augmentation)
  * @param augmentShift       largest random shift of training images in pixels, 0 = none ({@link RandomShift})
+ * @param gemm               how FastLSTM computes its products on every worker ({@code --gemm})
  */
 public record TrainingSettings(
-        int workers, int batchSize, int averagingFrequency, int prefetchBatches, long seed, int augmentShift) {
+        int workers,
+        int batchSize,
+        int averagingFrequency,
+        int prefetchBatches,
+        long seed,
+        int augmentShift,
+        GemmMode gemm) {
 
     /** Settings from the job's configuration; {@code --workers 0} there resolves to {@code defaultParallelism}. */
     public static TrainingSettings from(JobConfig config, int defaultParallelism) {
@@ -26,6 +34,7 @@ public record TrainingSettings(
                 config.get(JobParams.AVERAGING_FREQUENCY),
                 config.get(JobParams.PREFETCH_BATCHES),
                 config.get(JobParams.SEED),
-                config.get(JobParams.AUGMENT_SHIFT));
+                config.get(JobParams.AUGMENT_SHIFT),
+                config.get(JobParams.GEMM));
     }
 }

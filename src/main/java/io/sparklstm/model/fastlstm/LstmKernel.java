@@ -58,6 +58,15 @@ final class LstmKernel {
     private NativeBuf dx;
     private NativeBuf ones;
 
+    /** Engines of the six product shapes (see {@link GemmSelection}), decided when the shape is set. */
+    private GemmEngine inputProjection;
+
+    private GemmEngine recurrentStep;
+    private GemmEngine recurrentGrad;
+    private GemmEngine weightGrad;
+    private GemmEngine recurrentWeightGrad;
+    private GemmEngine inputGrad;
+
     LstmKernel(int nIn, int n, DataType type) {
         this.nIn = nIn;
         this.n = n;
@@ -84,8 +93,22 @@ final class LstmKernel {
         ones.array.assign(1.0);
         h.array.assign(0.0); // block 0 (h_{-1}) stays zero
         gates.resize(batchSize, timeSteps);
+        chooseEngines((int) rows, batchSize);
         batch = batchSize;
         steps = timeSteps;
+    }
+
+    private void chooseEngines(int rows, int batchSize) {
+        if (type != DataType.FLOAT) {
+            return; // DOUBLE products always go to OpenBLAS's dgemm
+        }
+        int g = 4 * n;
+        inputProjection = GemmSelection.engineFor(new GemmShape(false, true, rows, g, nIn));
+        recurrentStep = GemmSelection.engineFor(new GemmShape(false, true, batchSize, g, n));
+        recurrentGrad = GemmSelection.engineFor(new GemmShape(false, false, batchSize, n, g));
+        weightGrad = GemmSelection.engineFor(new GemmShape(true, false, g, nIn, rows));
+        recurrentWeightGrad = GemmSelection.engineFor(new GemmShape(true, false, g, n, rows));
+        inputGrad = GemmSelection.engineFor(new GemmShape(false, false, rows, nIn, g));
     }
 
     /** Where the caller copies the input: {@code [T, B, nIn]} view of x. */
@@ -123,10 +146,26 @@ final class LstmKernel {
         final int G = 4 * n;
         gates.beginForward(b.toDoubleVector());
         // Input projection of every time step in one gemm: Z = X W
-        NativeBuf.gemm(false, true, T * B, G, nIn, x, 0, nIn, wT, 0, nIn, 0.0, z, 0, G);
+        NativeBuf.gemm(inputProjection, false, true, T * B, G, nIn, x, 0, nIn, wT, 0, nIn, 0.0, z, 0, G);
         for (int t = 0; t < T; t++) {
             if (t > 0) { // Z_t += H_{t-1} RW  (h_{-1} = 0)
-                NativeBuf.gemm(false, true, B, G, n, h, (long) t * B * n, n, rwT, 0, n, 1.0, z, (long) t * B * G, G);
+                NativeBuf.gemm(
+                        recurrentStep,
+                        false,
+                        true,
+                        B,
+                        G,
+                        n,
+                        h,
+                        (long) t * B * n,
+                        n,
+                        rwT,
+                        0,
+                        n,
+                        1.0,
+                        z,
+                        (long) t * B * G,
+                        G);
             }
             gates.forwardStep(t, z, h);
         }
@@ -144,15 +183,30 @@ final class LstmKernel {
         for (int t = T - 1; t >= 0; t--) {
             if (t < T - 1) { // dH_t += dZ_{t+1} RW^T
                 NativeBuf.gemm(
-                        false, false, B, n, G, z, (long) (t + 1) * B * G, G, rwT, 0, n, 1.0, dh, (long) t * B * n, n);
+                        recurrentGrad,
+                        false,
+                        false,
+                        B,
+                        n,
+                        G,
+                        z,
+                        (long) (t + 1) * B * G,
+                        G,
+                        rwT,
+                        0,
+                        n,
+                        1.0,
+                        dh,
+                        (long) t * B * n,
+                        n);
             }
             gates.backwardStep(t, z, dh);
         }
         int rows = T * B;
         // dW^T = dZ^T X, dRW^T = dZ^T H_prev, db = column sums of dZ, dX = dZ W^T
-        NativeBuf.gemm(true, false, G, nIn, rows, z, 0, G, x, 0, nIn, 0.0, gradWT, 0, nIn);
-        NativeBuf.gemm(true, false, G, n, rows, z, 0, G, h, 0, n, 0.0, gradRwT, 0, n);
+        NativeBuf.gemm(weightGrad, true, false, G, nIn, rows, z, 0, G, x, 0, nIn, 0.0, gradWT, 0, nIn);
+        NativeBuf.gemm(recurrentWeightGrad, true, false, G, n, rows, z, 0, G, h, 0, n, 0.0, gradRwT, 0, n);
         NativeBuf.gemvTrans(rows, G, z, G, ones, gradB);
-        NativeBuf.gemm(false, false, rows, nIn, G, z, 0, G, wT, 0, nIn, 0.0, dx, 0, nIn);
+        NativeBuf.gemm(inputGrad, false, false, rows, nIn, G, z, 0, G, wT, 0, nIn, 0.0, dx, 0, nIn);
     }
 }

@@ -133,9 +133,10 @@ final class NativeBuf {
 
     /**
      * Row-major {@code C[m,n] = op(A)[m,k] * op(B)[k,n] + beta * C}, all three in buffers of the same type;
-     * offsets are in elements.
+     * offsets are in elements. FLOAT products go to {@code engine}; DOUBLE ones always to OpenBLAS's dgemm.
      */
     static void gemm(
+            GemmEngine engine,
             boolean transA,
             boolean transB,
             int m,
@@ -151,17 +152,13 @@ final class NativeBuf {
             NativeBuf c,
             long offC,
             int ldc) {
-        int ta = transA ? TRANS : NO_TRANS;
-        int tb = transB ? TRANS : NO_TRANS;
         if (c.isFloat) {
-            openblas_nolapack.cblas_sgemm(
-                    ROW_MAJOR,
-                    ta,
-                    tb,
+            engine.sgemm(
+                    transA,
+                    transB,
                     m,
                     n,
                     k,
-                    1f,
                     (FloatPointer) a.at(offA),
                     lda,
                     (FloatPointer) b.at(offB),
@@ -172,8 +169,8 @@ final class NativeBuf {
         } else {
             openblas_nolapack.cblas_dgemm(
                     ROW_MAJOR,
-                    ta,
-                    tb,
+                    transA ? TRANS : NO_TRANS,
+                    transB ? TRANS : NO_TRANS,
                     m,
                     n,
                     k,

@@ -1,0 +1,238 @@
+package io.sparklstm.model.fastlstm;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_bf16;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_matmul_desc_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_post_ops;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.ShortPointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * BF16 products through oneDNN's matmul primitive: A and B are rounded to BF16 (round to nearest even) into this
+ * thread's scratch buffers, multiplied with FP32 accumulation, and written to (or, with {@code beta = 1}, added to)
+ * the FP32 output. One instance per thread (oneDNN streams and the scratch buffers are not shared); primitives are
+ * created once per shape and reused.
+ *
+ * <p>The conversion runs on every call, weights included: simple, and included in what {@link GemmSelection} times,
+ * so BF16 is only chosen where it still wins.</p>
+ *
+ * <p><b>Without BF16 hardware.</b> oneDNN 2.5 implements BF16 matmul only from AVX512_CORE up (on AVX2 it answers
+ * "unimplemented"). There the products are <i>emulated</i>: A and B are rounded to BF16 exactly as above and
+ * multiplied with FP32 {@code dnnl_sgemm}. A product of two BF16 numbers is exact in FP32 (8 + 8 significant bits),
+ * so this gives the BF16 path's numerics (only the summation order may differ), at FP32 speed or below: it lets the
+ * numerics be tested and compared on any CPU, and {@link GemmSelection} never picks it by itself.</p>
+ */
+final class Bf16Matmul {
+
+    private static final Logger log = LoggerFactory.getLogger(Bf16Matmul.class);
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
+    private static final ThreadLocal<Bf16Matmul> PER_THREAD = ThreadLocal.withInitial(Bf16Matmul::new);
+
+    private final dnnl_engine engine;
+    private final dnnl_stream stream;
+    private final Map<Key, Primitive> primitives = new HashMap<>();
+    private ShortPointer aBf16 = new ShortPointer(1);
+    private ShortPointer bBf16 = new ShortPointer(1);
+    private FloatPointer aRounded = new FloatPointer(1);
+    private FloatPointer bRounded = new FloatPointer(1);
+    private boolean emulated;
+    private float[] floats = new float[0];
+    private short[] halves = new short[0];
+
+    private Bf16Matmul() {
+        PointerPointer<Pointer> out = new PointerPointer<>(1);
+        check(dnnl.dnnl_engine_create(out, dnnl_cpu, 0), "dnnl_engine_create");
+        engine = new dnnl_engine(out.get(0));
+        check(dnnl.dnnl_stream_create(out, engine, dnnl_stream_default_flags), "dnnl_stream_create");
+        stream = new dnnl_stream(out.get(0));
+    }
+
+    static Bf16Matmul forThread() {
+        return PER_THREAD.get();
+    }
+
+    /** Row-major {@code C[m,n] = bf16(op(A)) bf16(op(B)) + beta C}; {@code beta} must be 0 or 1. */
+    void multiply(
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            FloatPointer a,
+            int lda,
+            FloatPointer b,
+            int ldb,
+            float beta,
+            FloatPointer c,
+            int ldc) {
+        if (beta != 0f && beta != 1f) {
+            throw new IllegalArgumentException("BF16 matmul supports beta 0 or 1, got " + beta);
+        }
+        long aLen = (long) (ta ? k : m) * lda;
+        long bLen = (long) (tb ? n : k) * ldb;
+        Key key = new Key(ta, tb, m, n, k, lda, ldb, ldc, beta != 0f);
+        Primitive p = emulated ? null : primitives.computeIfAbsent(key, this::create);
+        if (p == null) {
+            if (!emulated && WARNED.compareAndSet(false, true)) {
+                log.warn(
+                        "oneDNN has no BF16 matmul for this CPU (effective ISA {}): BF16 products are emulated"
+                                + " (BF16-rounded inputs, FP32 sgemm): BF16 numerics without its speed",
+                        dnnl.dnnl_get_effective_cpu_isa());
+            }
+            emulated = true;
+            aRounded = rounded(a, aLen, aRounded);
+            bRounded = rounded(b, bLen, bRounded);
+            GemmEngine.ONEDNN.sgemm(ta, tb, m, n, k, aRounded, lda, bRounded, ldb, beta, c, ldc);
+            return;
+        }
+        aBf16 = toBf16(a, aLen, aBf16);
+        bBf16 = toBf16(b, bLen, bBf16);
+        p.run(stream, aBf16, bBf16, c);
+    }
+
+    /** Whether this thread's products are emulated (no BF16 matmul in oneDNN for this CPU). */
+    boolean emulated() {
+        return emulated;
+    }
+
+    private FloatPointer rounded(FloatPointer src, long len, FloatPointer dst) {
+        int n = Math.toIntExact(len);
+        if (floats.length < n) {
+            floats = new float[n];
+            halves = new short[n];
+        }
+        if (dst.capacity() < n) {
+            dst.close();
+            dst = new FloatPointer(n);
+        }
+        src.get(floats, 0, n);
+        for (int i = 0; i < n; i++) {
+            floats[i] = fromBf16(bf16(floats[i]));
+        }
+        dst.put(floats, 0, n);
+        return dst;
+    }
+
+    private ShortPointer toBf16(FloatPointer src, long len, ShortPointer dst) {
+        if (len > Integer.MAX_VALUE) {
+            throw new UnsupportedOperationException("operand too large for the BF16 path: " + len);
+        }
+        int n = (int) len;
+        if (floats.length < n) {
+            floats = new float[n];
+            halves = new short[n];
+        }
+        if (dst.capacity() < n) {
+            dst.close();
+            dst = new ShortPointer(n);
+        }
+        src.get(floats, 0, n);
+        for (int i = 0; i < n; i++) {
+            halves[i] = bf16(floats[i]);
+        }
+        dst.put(halves, 0, n);
+        return dst;
+    }
+
+    /** FP32 to BF16, round to nearest even (finite inputs; a NaN stays a NaN or becomes an infinity). */
+    static short bf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    /** The FP32 value of a BF16 number. */
+    static float fromBf16(short h) {
+        return Float.intBitsToFloat((h & 0xFFFF) << 16);
+    }
+
+    /** The matmul primitive for this shape, or null where oneDNN has no BF16 implementation for this CPU. */
+    private Primitive create(Key key) {
+        dnnl_memory_desc_t src = desc(key.m, key.k, dnnl_bf16, key.ta ? 1 : key.lda, key.ta ? key.lda : 1);
+        dnnl_memory_desc_t weights = desc(key.k, key.n, dnnl_bf16, key.tb ? 1 : key.ldb, key.tb ? key.ldb : 1);
+        dnnl_memory_desc_t dst = desc(key.m, key.n, dnnl_f32, key.ldc, 1);
+        dnnl_matmul_desc_t op = new dnnl_matmul_desc_t();
+        check(dnnl.dnnl_matmul_desc_init(op, src, weights, null, dst), "dnnl_matmul_desc_init");
+        PointerPointer<Pointer> out = new PointerPointer<>(1);
+        check(dnnl.dnnl_primitive_attr_create(out), "dnnl_primitive_attr_create");
+        dnnl_primitive_attr attr = new dnnl_primitive_attr(out.get(0));
+        if (key.accumulate) {
+            check(dnnl.dnnl_post_ops_create(out), "dnnl_post_ops_create");
+            dnnl_post_ops ops = new dnnl_post_ops(out.get(0));
+            check(dnnl.dnnl_post_ops_append_sum(ops, 1f), "dnnl_post_ops_append_sum");
+            check(dnnl.dnnl_primitive_attr_set_post_ops(attr, ops), "dnnl_primitive_attr_set_post_ops");
+        }
+        int status = dnnl.dnnl_primitive_desc_create(out, new const_dnnl_op_desc_t(op), attr, engine, null);
+        if (status == dnnl.dnnl_unimplemented) {
+            return null;
+        }
+        check(status, "BF16 matmul primitive " + key.m + "x" + key.n + "x" + key.k);
+        dnnl_primitive_desc pd = new dnnl_primitive_desc(out.get(0));
+        check(dnnl.dnnl_primitive_create(out, pd), "dnnl_primitive_create");
+        dnnl_primitive prim = new dnnl_primitive(out.get(0));
+        return new Primitive(prim, memory(src), memory(weights), memory(dst));
+    }
+
+    private dnnl_memory_desc_t desc(long rows, long cols, int type, long rowStride, long colStride) {
+        dnnl_memory_desc_t d = new dnnl_memory_desc_t();
+        check(
+                dnnl.dnnl_memory_desc_init_by_strides(
+                        d, 2, new long[] {rows, cols}, type, new long[] {rowStride, colStride}),
+                "dnnl_memory_desc_init_by_strides");
+        return d;
+    }
+
+    private dnnl_memory memory(dnnl_memory_desc_t d) {
+        PointerPointer<Pointer> out = new PointerPointer<>(1);
+        check(dnnl.dnnl_memory_create(out, d, engine, null), "dnnl_memory_create");
+        return new dnnl_memory(out.get(0));
+    }
+
+    private static void check(int status, String what) {
+        if (status != dnnl_success) {
+            throw new IllegalStateException(what + " failed: oneDNN status " + status);
+        }
+    }
+
+    private record Key(boolean ta, boolean tb, int m, int n, int k, int lda, int ldb, int ldc, boolean accumulate) {}
+
+    /** A matmul primitive with its three memory objects; handles are re-pointed on every call. */
+    private record Primitive(dnnl_primitive prim, dnnl_memory src, dnnl_memory weights, dnnl_memory dst) {
+        void run(dnnl_stream stream, Pointer a, Pointer b, Pointer c) {
+            check(dnnl.dnnl_memory_set_data_handle(src, a), "dnnl_memory_set_data_handle");
+            check(dnnl.dnnl_memory_set_data_handle(weights, b), "dnnl_memory_set_data_handle");
+            check(dnnl.dnnl_memory_set_data_handle(dst, c), "dnnl_memory_set_data_handle");
+            dnnl_exec_arg_t args = new dnnl_exec_arg_t(3);
+            args.position(0).arg(DNNL_ARG_SRC).memory(src);
+            args.position(1).arg(DNNL_ARG_WEIGHTS).memory(weights);
+            args.position(2).arg(DNNL_ARG_DST).memory(dst);
+            args.position(0);
+            check(dnnl.dnnl_primitive_execute(prim, stream, 3, args), "dnnl_primitive_execute");
+            check(dnnl.dnnl_stream_wait(stream), "dnnl_stream_wait");
+            args.close();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.sparklstm.model.fastlstm;
+
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+/**
+ * A library that computes FastLSTM's FP32 products: row-major {@code C[m,n] = op(A)[m,k] op(B)[k,n] + beta C} on
+ * native float memory. Which engine serves which of the layer's shapes is decided by {@link GemmSelection}.
+ *
+ * <p>oneDNN and ND4J share one OpenMP runtime here (libgomp is loaded once), and OpenMP's thread limit is a
+ * per-thread setting: oneDNN would use every core from a Spark task thread that never set it. {@link #ONEDNN} and
+ * {@link #BF16} therefore cap the calling thread first ({@link NativeCap}).</p>
+ */
+enum GemmEngine {
+    /** ND4J's own OpenBLAS 0.3.19 ({@code cblas_sgemm}). */
+    OPENBLAS {
+        @Override
+        void sgemm(
+                boolean ta,
+                boolean tb,
+                int m,
+                int n,
+                int k,
+                FloatPointer a,
+                int lda,
+                FloatPointer b,
+                int ldb,
+                float beta,
+                FloatPointer c,
+                int ldc) {
+            openblas_nolapack.cblas_sgemm(
+                    openblas_nolapack.CblasRowMajor,
+                    ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                    tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                    m,
+                    n,
+                    k,
+                    1f,
+                    a,
+                    lda,
+                    b,
+                    ldb,
+                    beta,
+                    c,
+                    ldc);
+        }
+    },
+    /** oneDNN 2.5's {@code dnnl_sgemm} (row-major, JIT-generated kernels for the CPU it runs on). */
+    ONEDNN {
+        @Override
+        void sgemm(
+                boolean ta,
+                boolean tb,
+                int m,
+                int n,
+                int k,
+                FloatPointer a,
+                int lda,
+                FloatPointer b,
+                int ldb,
+                float beta,
+                FloatPointer c,
+                int ldc) {
+            NativeCap.apply();
+            int status = dnnl.dnnl_sgemm(
+                    (byte) (ta ? 'T' : 'N'), (byte) (tb ? 'T' : 'N'), m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
+            if (status != dnnl.dnnl_success) {
+                throw new IllegalStateException("dnnl_sgemm failed with status " + status);
+            }
+        }
+    },
+    /** oneDNN's matmul on BF16 copies of A and B, FP32 accumulation into FP32 C ({@link Bf16Matmul}). */
+    BF16 {
+        @Override
+        void sgemm(
+                boolean ta,
+                boolean tb,
+                int m,
+                int n,
+                int k,
+                FloatPointer a,
+                int lda,
+                FloatPointer b,
+                int ldb,
+                float beta,
+                FloatPointer c,
+                int ldc) {
+            NativeCap.apply();
+            Bf16Matmul.forThread().multiply(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+        }
+    };
+
+    abstract void sgemm(
+            boolean ta,
+            boolean tb,
+            int m,
+            int n,
+            int k,
+            FloatPointer a,
+            int lda,
+            FloatPointer b,
+            int ldb,
+            float beta,
+            FloatPointer c,
+            int ldc);
+
+    /** Lower-case name, as in logs and the bench. */
+    String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

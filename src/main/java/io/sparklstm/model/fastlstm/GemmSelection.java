@@ -1,0 +1,172 @@
+package io.sparklstm.model.fastlstm;
+
+import io.sparklstm.config.GemmMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.FloatPointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which {@link GemmEngine} computes each of FastLSTM's product shapes in this JVM ({@code --gemm}).
+ *
+ * <h2>Why measure instead of reading CPU flags</h2>
+ * The layer's products are small and oddly shaped ({@code [64 x 128] x [128 x 512]} per recurrent step,
+ * {@code [1792 x 28] x [28 x 512]} for the first layer's input projection), and what wins there depends on each
+ * library's kernels for this CPU: on this project's 2-core AMD EPYC (Zen 3, AVX2) oneDNN ran the recurrent step at
+ * 88 GFLOP/s against OpenBLAS's 61, but OpenBLAS the weight gradients {@code [512 x 1792] x [1792 x 128]} at 75
+ * against 66. So the measuring modes time every candidate at every shape the first time a layer needs that shape
+ * (about 30 ms per engine and shape, so well under a second per JVM, once), keep the fastest, and log the figures.
+ * A network rebuilt every averaging round finds its shapes already decided.
+ *
+ * <h2>BF16</h2>
+ * {@link GemmEngine#BF16} halves the bytes and, on CPUs with AVX512_BF16 or AMX, doubles the multiply rate, at the
+ * price of an 8-bit mantissa on the products' inputs (accumulation, outputs, weights and updater state stay FP32).
+ * {@link GemmMode#AUTO} lets it compete only where oneDNN reports such an ISA; elsewhere oneDNN emulates BF16 far
+ * slower than FP32, and the mode falls back to FP32. {@link GemmMode#BF16} forces it anyway.
+ *
+ * <p>DOUBLE networks always use OpenBLAS's dgemm.</p>
+ */
+public final class GemmSelection {
+
+    private static final Logger log = LoggerFactory.getLogger(GemmSelection.class);
+
+    /** Wall time of one timing block; the best of three blocks counts. */
+    private static final double BLOCK_FLOP = 0.8e9;
+
+    private static GemmMode mode = GemmMode.AUTO;
+    private static final Map<GemmShape, Choice> chosen = new LinkedHashMap<>();
+
+    private GemmSelection() {}
+
+    /**
+     * Sets the mode and the native threads per task for this JVM. Idempotent; a different mode forgets earlier
+     * decisions (layers built afterwards decide again).
+     */
+    public static synchronized void select(GemmMode newMode, int threadsPerTask) {
+        NativeCap.set(threadsPerTask);
+        if (newMode != mode) {
+            mode = newMode;
+            chosen.clear();
+        }
+    }
+
+    public static synchronized GemmMode mode() {
+        return mode;
+    }
+
+    /** Whether oneDNN reports native BF16 products on this CPU (AVX512_BF16 or AMX). */
+    public static boolean cpuHasNativeBf16() {
+        try {
+            int isa = dnnl.dnnl_get_effective_cpu_isa();
+            int bf16 = dnnl.dnnl_cpu_isa_avx512_core_bf16;
+            return (isa & bf16) == bf16;
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            return false;
+        }
+    }
+
+    /** One line per shape decided so far in this JVM: shape, each candidate's GFLOP/s, the winner. */
+    public static synchronized List<String> decisions() {
+        List<String> lines = new ArrayList<>();
+        chosen.forEach((shape, choice) -> lines.add(shape + ": " + choice));
+        return lines;
+    }
+
+    /** The engine for a product of this shape, timing the candidates first if the shape is new. */
+    static synchronized GemmEngine engineFor(GemmShape shape) {
+        return chosen.computeIfAbsent(shape, GemmSelection::decide).engine;
+    }
+
+    private static Choice decide(GemmShape shape) {
+        List<GemmEngine> candidates = candidates();
+        if (candidates.size() == 1) {
+            return new Choice(candidates.get(0), Map.of());
+        }
+        Map<GemmEngine, Double> rates = new LinkedHashMap<>();
+        GemmEngine best = null;
+        for (GemmEngine engine : candidates) {
+            double rate = measure(engine, shape);
+            rates.put(engine, rate);
+            if (best == null || rate > rates.get(best)) {
+                best = engine;
+            }
+        }
+        Choice choice = new Choice(best, rates);
+        log.info("GEMM {} ({}): {}", shape, mode.name().toLowerCase(Locale.ROOT), choice);
+        return choice;
+    }
+
+    private static List<GemmEngine> candidates() {
+        switch (mode) {
+            case OPENBLAS:
+                return List.of(GemmEngine.OPENBLAS);
+            case ONEDNN:
+                return List.of(GemmEngine.ONEDNN);
+            case BF16:
+                return List.of(GemmEngine.BF16);
+            case FP32:
+                return List.of(GemmEngine.OPENBLAS, GemmEngine.ONEDNN);
+            default:
+                return cpuHasNativeBf16()
+                        ? List.of(GemmEngine.OPENBLAS, GemmEngine.ONEDNN, GemmEngine.BF16)
+                        : List.of(GemmEngine.OPENBLAS, GemmEngine.ONEDNN);
+        }
+    }
+
+    /** GFLOP/s of the engine at this shape: best of three blocks after two warm-up calls. */
+    private static double measure(GemmEngine engine, GemmShape s) {
+        FloatPointer a = filled(s.aElements());
+        FloatPointer b = filled(s.bElements());
+        FloatPointer c = filled(s.cElements());
+        try {
+            int reps = (int) Math.max(2, Math.ceil(BLOCK_FLOP / s.flop()));
+            s.run(engine, a, b, 0f, c);
+            s.run(engine, a, b, 0f, c);
+            long bestNanos = Long.MAX_VALUE;
+            for (int block = 0; block < 3; block++) {
+                long start = System.nanoTime();
+                for (int r = 0; r < reps; r++) {
+                    s.run(engine, a, b, 1f, c);
+                }
+                bestNanos = Math.min(bestNanos, System.nanoTime() - start);
+            }
+            return s.flop() * reps / bestNanos;
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError | IllegalStateException e) {
+            log.warn("GEMM engine {} unavailable here ({}); not used", engine.label(), e.toString());
+            return 0;
+        } finally {
+            a.close();
+            b.close();
+            c.close();
+        }
+    }
+
+    private static FloatPointer filled(long elements) {
+        FloatPointer p = new FloatPointer(elements);
+        for (long i = 0; i < elements; i++) {
+            p.put(i, (float) ((i % 97) - 48) / 97f);
+        }
+        return p;
+    }
+
+    /** The winner and what every candidate measured (empty when only one engine was allowed). */
+    private record Choice(GemmEngine engine, Map<GemmEngine, Double> gflops) {
+        @Override
+        public String toString() {
+            if (gflops.isEmpty()) {
+                return engine.label() + " (forced)";
+            }
+            StringBuilder sb = new StringBuilder();
+            gflops.forEach((e, r) -> sb.append(e.label())
+                    .append(' ')
+                    .append(String.format(Locale.ROOT, "%.1f", r))
+                    .append(" GFLOP/s, "));
+            return sb.append("-> ").append(engine.label()).toString();
+        }
+    }
+}

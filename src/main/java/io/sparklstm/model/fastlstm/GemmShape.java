@@ -1,0 +1,43 @@
+package io.sparklstm.model.fastlstm;
+
+import org.bytedeco.javacpp.FloatPointer;
+
+/**
+ * A row-major product {@code C[m,n] = op(A)[m,k] op(B)[k,n] (+ beta C)} with dense operands: the key under which
+ * {@link GemmSelection} remembers its engine.
+ */
+record GemmShape(boolean transA, boolean transB, int m, int n, int k) {
+
+    int lda() {
+        return transA ? m : k;
+    }
+
+    int ldb() {
+        return transB ? k : n;
+    }
+
+    long aElements() {
+        return (long) m * k;
+    }
+
+    long bElements() {
+        return (long) k * n;
+    }
+
+    long cElements() {
+        return (long) m * n;
+    }
+
+    double flop() {
+        return 2.0 * m * n * k;
+    }
+
+    void run(GemmEngine engine, FloatPointer a, FloatPointer b, float beta, FloatPointer c) {
+        engine.sgemm(transA, transB, m, n, k, a, lda(), b, ldb(), beta, c, n);
+    }
+
+    @Override
+    public String toString() {
+        return m + "x" + n + "x" + k + " " + (transA ? 'T' : 'N') + (transB ? 'T' : 'N');
+    }
+}

@@ -1,0 +1,132 @@
+package io.sparklstm.model.fastlstm;
+
+import static io.sparklstm.model.fastlstm.LstmNets.maxAbsDiff;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparklstm.config.GemmMode;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.NoOp;
+
+/**
+ * FastLSTM's GEMM engines ({@code --gemm}) against DL4J's stock LSTM on the network's real dimensions (28 inputs,
+ * 128 units, 28 steps): every FP32 engine within the same 1e-4 as {@link FastLSTMEquivalenceTest}; BF16 within
+ * the error its 8-bit mantissa allows (stated below); and the measuring mode's decisions.
+ */
+class GemmEnginesTest {
+
+    private static final double FP32_TOL = 1e-4;
+
+    /**
+     * BF16 rounds each product input to 8 significant bits (relative error up to 2^-9 = 0.2 %); over three stacked
+     * layers and 28 steps the errors partly cancel. Measured here: activations off by at most 0.0017, gradients by
+     * 0.34 % of their norm (emulated BF16 on an AVX2 CPU, which has the same numerics). The bounds leave about 6x of
+     * room.
+     */
+    private static final double BF16_ACTIVATION_TOL = 0.01;
+
+    private static final double BF16_GRADIENT_REL_TOL = 0.02;
+
+    @AfterEach
+    void restoreDefault() {
+        GemmSelection.select(GemmMode.AUTO, 1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+            value = GemmMode.class,
+            names = {"OPENBLAS", "ONEDNN", "FP32"})
+    void fp32EnginesMatchTheStockLayer(GemmMode mode) {
+        Pair p = forwardAndBackward(mode);
+        System.out.printf(
+                "%s: max |activation diff| %.3g, max |grad diff| %.3g%n", mode, p.activationDiff, p.gradientDiff);
+        assertTrue(p.activationDiff < FP32_TOL, mode + " activations differ by " + p.activationDiff);
+        assertTrue(p.gradientDiff < FP32_TOL, mode + " gradients differ by " + p.gradientDiff);
+    }
+
+    @Test
+    void bf16StaysWithinItsStatedTolerance() {
+        Pair p = forwardAndBackward(GemmMode.BF16);
+        System.out.printf(
+                "BF16: max |activation diff| %.3g, relative gradient error %.3g (max |grad diff| %.3g)%n",
+                p.activationDiff, p.gradientRelError, p.gradientDiff);
+        assertTrue(p.activationDiff < BF16_ACTIVATION_TOL, "BF16 activations differ by " + p.activationDiff);
+        assertTrue(p.gradientRelError < BF16_GRADIENT_REL_TOL, "BF16 gradient error " + p.gradientRelError);
+        // and it really ran in BF16: FP32 engines agree with the stock layer 100x closer
+        assertTrue(p.activationDiff > FP32_TOL, "BF16 activations are as exact as FP32: " + p.activationDiff);
+    }
+
+    @Test
+    void bf16RoundsToNearestEven() {
+        assertEquals(1.0f, Bf16Matmul.fromBf16(Bf16Matmul.bf16(1.0f)));
+        assertEquals(1.0f, Bf16Matmul.fromBf16(Bf16Matmul.bf16(1.00195f))); // just below the halfway point 1 + 2^-9
+        assertEquals(1.0078125f, Bf16Matmul.fromBf16(Bf16Matmul.bf16(1.0059f))); // just above it: rounds up
+        assertEquals(-3.140625f, Bf16Matmul.fromBf16(Bf16Matmul.bf16(-3.1415927f)));
+    }
+
+    @Test
+    void measuringModeTimesBothFp32EnginesAndKeepsTheFaster() {
+        GemmSelection.select(GemmMode.FP32, 1);
+        forwardAndBackward(GemmMode.FP32);
+        List<String> decisions = GemmSelection.decisions();
+        // six product shapes per layer; layers 2 and 3 share theirs; of layer 1's (nIn 28), three are its own
+        assertEquals(8, decisions.size(), String.join("\n", decisions));
+        for (String d : decisions) {
+            assertTrue(d.contains("openblas ") && d.contains("onednn ") && d.contains("GFLOP/s"), d);
+            assertFalse(d.contains("bf16"), d);
+            String winner = d.substring(d.indexOf("-> ") + 3);
+            double blas = rate(d, "openblas ");
+            double dnnl = rate(d, "onednn ");
+            assertEquals(blas >= dnnl ? "openblas" : "onednn", winner, d);
+        }
+    }
+
+    @Test
+    void autoOffersBf16OnlyWhereTheCpuComputesItNatively() {
+        GemmSelection.select(GemmMode.AUTO, 1);
+        forwardAndBackward(GemmMode.AUTO);
+        boolean bf16Measured = GemmSelection.decisions().stream().anyMatch(d -> d.contains("bf16 "));
+        assertEquals(GemmSelection.cpuHasNativeBf16(), bf16Measured, String.join("\n", GemmSelection.decisions()));
+    }
+
+    private static double rate(String decision, String engine) {
+        int at = decision.indexOf(engine) + engine.length();
+        return Double.parseDouble(decision.substring(at, decision.indexOf(' ', at)));
+    }
+
+    private record Pair(double activationDiff, double gradientDiff, double gradientRelError) {}
+
+    private static Pair forwardAndBackward(GemmMode mode) {
+        GemmSelection.select(mode, 1);
+        int nIn = 28, hidden = 128, classes = 10, t = 28, batch = 16;
+        MultiLayerNetwork stock = LstmNets.net(false, nIn, hidden, classes, t, DataType.FLOAT, new NoOp(), 12345);
+        MultiLayerNetwork fast = LstmNets.net(true, nIn, hidden, classes, t, DataType.FLOAT, new NoOp(), 1);
+        fast.setParams(stock.params().dup());
+        INDArray x = LstmNets.features(batch, nIn, t, DataType.FLOAT, 7);
+        INDArray y = LstmNets.labels(batch, classes, DataType.FLOAT, 7);
+        List<INDArray> a = stock.feedForward(x, false);
+        List<INDArray> b = fast.feedForward(x, false);
+        double activationDiff = 0;
+        for (int i = 0; i < a.size(); i++) {
+            activationDiff = Math.max(activationDiff, maxAbsDiff(a.get(i), b.get(i)));
+        }
+        stock.setInput(x);
+        stock.setLabels(y);
+        stock.computeGradientAndScore();
+        fast.setInput(x);
+        fast.setLabels(y);
+        fast.computeGradientAndScore();
+        INDArray gs = stock.gradient().gradient().castTo(DataType.DOUBLE);
+        INDArray gf = fast.gradient().gradient().castTo(DataType.DOUBLE);
+        double rel = gs.sub(gf).norm2Number().doubleValue() / gs.norm2Number().doubleValue();
+        return new Pair(activationDiff, maxAbsDiff(gs, gf), rel);
+    }
+}
