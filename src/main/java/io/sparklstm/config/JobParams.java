@@ -95,6 +95,27 @@ public final class JobParams {
                     "Multiply the learning rate by X after every epoch; 1 keeps it constant.")
             .shapesWeights();
 
+    public static final Param<LrSchedule> LR_SCHEDULE = Param.choice(
+                    "lr-schedule",
+                    "KIND",
+                    LrSchedule.class,
+                    LrSchedule.EXPONENTIAL,
+                    "exponential: the rate times --lr-decay after every epoch; cosine: a linear warm-up over"
+                            + " --warmup-epochs to --learning-rate, then a cosine decay to 1/100 of it by the last"
+                            + " epoch's end, updated every averaging round.")
+            .shapesWeights();
+
+    public static final Param<Double> WARMUP_EPOCHS = Param.number(
+                    "warmup-epochs",
+                    "X",
+                    0,
+                    false,
+                    5,
+                    0.5,
+                    "Epochs (fractions allowed) of linear learning-rate warm-up from 1/10 of --learning-rate; with"
+                            + " --lr-schedule cosine only.")
+            .shapesWeights();
+
     public static final Param<Double> DROPOUT = Param.number(
                     "dropout",
                     "P",
@@ -249,6 +270,8 @@ public final class JobParams {
             SEED,
             LEARNING_RATE,
             LR_DECAY,
+            LR_SCHEDULE,
+            WARMUP_EPOCHS,
             DROPOUT,
             AUGMENT_SHIFT,
             LSTM_UNITS,

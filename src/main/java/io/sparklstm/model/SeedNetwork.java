@@ -2,6 +2,7 @@ package io.sparklstm.model;
 
 import io.sparklstm.config.JobConfig;
 import io.sparklstm.config.JobParams;
+import io.sparklstm.config.LrSchedule;
 import io.sparklstm.config.LstmImplementation;
 import io.sparklstm.data.Minibatches;
 import io.sparklstm.model.fastlstm.FastLSTM;
@@ -43,7 +44,8 @@ public record SeedNetwork(
         return new SeedNetwork(
                 config.get(JobParams.LSTM_UNITS),
                 config.get(JobParams.LEARNING_RATE),
-                config.get(JobParams.LR_DECAY),
+                // a cosine schedule is set by the driver every round (train.LearningRate): a constant rate here
+                config.get(JobParams.LR_SCHEDULE) == LrSchedule.COSINE ? 1.0 : config.get(JobParams.LR_DECAY),
                 config.get(JobParams.DROPOUT),
                 config.get(JobParams.SEED),
                 config.get(JobParams.LSTM_IMPL));

@@ -94,6 +94,7 @@ public final class DistributedTrainer {
             int roundIndex = 0;
             int rounds = plan.rounds().size();
             for (List<String> round : plan.rounds()) {
+                settings.learningRate().applyTo(net, epoch - 1 + roundIndex / (double) rounds);
                 randomStreams.startRound(epoch, roundIndex++);
                 sc.setJobDescription(String.format("epoch %d/%d · round %d/%d", epoch, epochs, roundIndex, rounds));
                 master.startRound(round.size());

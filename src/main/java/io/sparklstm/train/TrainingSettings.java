@@ -15,6 +15,7 @@ import io.sparklstm.data.RandomShift;
  * @param seed               seed of the per-epoch shuffle (and of the augmentation)
  * @param augmentShift       largest random shift of training images in pixels, 0 = none ({@link RandomShift})
  * @param gemm               how FastLSTM computes its products on every worker ({@code --gemm})
+ * @param learningRate       the learning-rate schedule
  */
 public record TrainingSettings(
         int workers,
@@ -23,7 +24,8 @@ public record TrainingSettings(
         int prefetchBatches,
         long seed,
         int augmentShift,
-        GemmMode gemm) {
+        GemmMode gemm,
+        LearningRate learningRate) {
 
     /** Settings from the job's configuration; {@code --workers 0} there resolves to {@code defaultParallelism}. */
     public static TrainingSettings from(JobConfig config, int defaultParallelism) {
@@ -35,6 +37,7 @@ public record TrainingSettings(
                 config.get(JobParams.PREFETCH_BATCHES),
                 config.get(JobParams.SEED),
                 config.get(JobParams.AUGMENT_SHIFT),
-                config.get(JobParams.GEMM));
+                config.get(JobParams.GEMM),
+                LearningRate.from(config));
     }
 }

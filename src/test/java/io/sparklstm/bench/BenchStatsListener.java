@@ -86,10 +86,10 @@ public final class BenchStatsListener extends SparkListener {
         }
         job.put("endMs", event.time());
         Object description = job.get("description");
-        if (description instanceof String d && d.startsWith("train epoch ")) {
+        if (description instanceof String d && d.startsWith("epoch ") && d.contains(" · round ")) {
             Map<String, Object> sample = new LinkedHashMap<>(BenchSupport.nativeMemory());
             sample.put("timeMs", System.currentTimeMillis());
-            epochEnds.put(d.substring("train epoch ".length()), sample); // the last round's sample wins
+            epochEnds.put(d.substring("epoch ".length(), d.indexOf('/')), sample); // the last round's sample wins
         }
     }
 

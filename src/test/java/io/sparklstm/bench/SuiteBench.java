@@ -285,42 +285,44 @@ public final class SuiteBench {
     }
 
     /**
-     * (h) peers: the same network on PyTorch CPU with one and with two threads, on (c)'s slice, batch and optimizer
-     * (bench/peers/pytorch_lstm.py), when python3 can import torch; else one line saying why they were skipped. No
-     * TensorFlow/Keras build is offered by any package source these machines reach, so that peer is always skipped.
+     * (h) peers: the same network on PyTorch CPU and on Keras 3 / TensorFlow CPU, each with one and with two threads,
+     * on (c)'s slice, batch and optimizer (bench/peers/*.py). The Python comes from bench/peers/setup.sh (a venv with
+     * the official CPU builds, from whatever package source this machine's pip reaches), else from a python3 that
+     * already imports the framework (Debian's python3-torch is a generic build); a framework none of them imports is
+     * skipped with one line saying why.
      */
     private void peers() {
         Map<String, Object> peers = new LinkedHashMap<>();
-        peers.put(
-                "keras",
-                Map.of(
-                        "status",
-                        "skipped: no package source reachable here offers TensorFlow/Keras"
-                                + " (Debian has none, and there is no Python package index)"));
-        // The first python that imports torch: the one on PATH, else Debian's (python3-torch installs there).
-        String python = null;
-        for (String candidate : List.of("python3", "/usr/bin/python3")) {
-            String probe = command(candidate, "-c", "import torch; print(torch.__version__)")
-                    .trim();
-            if (python == null && probe.matches("[0-9][^\\s]*")) {
-                python = candidate;
-            }
-        }
-        if (python == null) {
-            peers.put(
-                    "pytorch",
-                    Map.of(
-                            "status",
-                            "skipped: python3 cannot import torch (install Debian's"
-                                    + " python3-torch, or PyTorch's official CPU wheels)"));
-            console.println("bench: (h) PyTorch skipped: python3 cannot import torch");
+        List<String> pythons = new ArrayList<>();
+        String venv = command("bench/peers/setup.sh", "target/peers-venv").trim();
+        if (venv.endsWith("/python")) {
+            pythons.add(venv);
         } else {
-            int trainLimit = Integer.parseInt(sliceC().get(1));
+            peers.put("setup", venv.isEmpty() ? "bench/peers/setup.sh failed" : lastLineOf(venv));
+        }
+        pythons.add("python3");
+        pythons.add("/usr/bin/python3");
+        int trainLimit = Integer.parseInt(sliceC().get(1));
+        for (String framework : List.of("pytorch", "keras")) {
+            String module = framework.equals("pytorch") ? "torch" : "keras";
+            String python = pythons.stream()
+                    .filter(py -> command(py, "-c", "import " + module + "; print('ok')")
+                            .trim()
+                            .endsWith("ok"))
+                    .findFirst()
+                    .orElse(null);
+            if (python == null) {
+                String why = "skipped: no python here imports " + module + " ("
+                        + peers.getOrDefault("setup", "setup.sh's venv lacks it") + ")";
+                peers.put(framework, Map.of("status", why));
+                console.println("bench: (h) " + framework + " " + why);
+                continue;
+            }
             for (int threads : new int[] {1, 2}) {
-                String key = "h_pytorch_" + threads;
+                String key = "h_" + framework + "_" + threads;
                 List<String> cmd = List.of(
                         python,
-                        "bench/peers/pytorch_lstm.py",
+                        "bench/peers/" + framework + "_lstm.py",
                         "--data",
                         "data/mnist",
                         "--threads",
@@ -332,11 +334,17 @@ public final class SuiteBench {
                         "--epochs",
                         "2");
                 Map<String, Object> r = run(key, cmd, Map.of("OMP_NUM_THREADS", Integer.toString(threads)), null);
+                r.put("python", python);
                 r.put("result", readJson(lastLine(logs.resolve(key + ".log"))));
-                peers.put("pytorch_" + threads, r);
+                peers.put(framework + "_" + threads, r);
             }
         }
         results.put("h_peers", peers);
+    }
+
+    private static String lastLineOf(String text) {
+        String[] lines = text.trim().split("\n");
+        return lines[lines.length - 1];
     }
 
     /** The last line of a file, as a temporary JSON file's path for readJson; null when there is none. */
@@ -351,6 +359,12 @@ public final class SuiteBench {
         }
     }
 
+    /**
+     * (e) the standalone cluster of submit/local-cluster.sh (MiniDFS, a Master, one Worker JVM per executor) with 2
+     * executors and with 1, each 1 core, the job's defaults for 2 epochs: the executors' memory, and the per-round
+     * timings that calibrate docs/scaling.md's model. The bench's Spark listener is attached through a copy of conf/
+     * (CONF_DIR) whose spark-defaults.conf adds it, with the bench jar in spark.jars.
+     */
     private void cluster() {
         Path script = Path.of("submit/local-cluster.sh");
         if (!Files.isRegularFile(script)) {
@@ -358,21 +372,51 @@ public final class SuiteBench {
             console.println("bench: (e) n/a (cluster path not merged: no submit/local-cluster.sh)");
             return;
         }
-        Path store = work.resolve("cluster-store");
-        List<String> cmd = new ArrayList<>(
-                List.of("bash", script.toString(), "--output", "file:" + store, "--run-id", "e_cluster"));
-        cmd.addAll(defaults.args());
-        List<String> slice = quick
-                ? List.of("--train-limit", "6400", "--epochs", "2", "--test-limit", "2000")
-                : List.of("--epochs", "2");
-        cmd.addAll(slice);
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("RUN_ROOT", work.resolve("local-cluster").toString());
-        env.put("MVN", "mvn -o");
-        Map<String, Object> r = run("e_cluster", cmd, env, coretype);
-        r.put("settings", settings("standalone 2x1", defaults, slice, false));
-        r.put("metrics", readJson(store.resolve("runs/e_cluster/metrics.json")));
-        results.put("e_cluster", r);
+        for (int executors : new int[] {2, 1}) {
+            String key = executors == 2 ? "e_cluster" : "e_cluster1";
+            Path store = work.resolve(key + "-store");
+            Path stats = work.resolve(key + ".stats.json");
+            List<String> cmd =
+                    new ArrayList<>(List.of("bash", script.toString(), "--output", "file:" + store, "--run-id", key));
+            cmd.addAll(defaults.args());
+            List<String> slice = quick
+                    ? List.of("--train-limit", "6400", "--epochs", "2", "--test-limit", "2000")
+                    : List.of("--epochs", "2");
+            cmd.addAll(slice);
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("RUN_ROOT", work.resolve("local-cluster").toString());
+            env.put("MVN", "mvn -o");
+            env.put("WORKERS", Integer.toString(executors));
+            env.put("CONF_DIR", listenerConf(key, stats).toString());
+            Map<String, Object> r = run(key, cmd, env, coretype);
+            r.put("settings", settings("standalone " + executors + "x1", defaults, slice, false));
+            r.put("metrics", readJson(store.resolve("runs/" + key + "/metrics.json")));
+            r.put("stats", readJson(stats));
+            results.put(key, r);
+        }
+    }
+
+    /** A copy of conf/ whose spark-defaults.conf also attaches the bench's listener, writing to {@code stats}. */
+    private Path listenerConf(String key, Path stats) {
+        Path dir = work.resolve(key + "-conf");
+        try {
+            Files.createDirectories(dir);
+            try (var files = Files.list(Path.of("conf"))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, dir.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            Files.writeString(
+                    dir.resolve("spark-defaults.conf"),
+                    "\n# added by the bench\n"
+                            + "spark.extraListeners " + BenchStatsListener.class.getName() + "\n"
+                            + "spark.jars " + Path.of(BENCH_JAR).toAbsolutePath() + "\n"
+                            + "spark.sparklstm.bench.stats " + stats + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
