@@ -17,7 +17,8 @@
 # Settings (environment variables, default in brackets):
 #   WORKERS           standalone Workers, one executor each                                   [2]
 #   WORKER_CORES      cores per Worker = per executor = DL4J workers per executor             [1]
-#   EXECUTOR_MEMORY   executor heap (Worker memory is set to match; ND4J off-heap on top)     [2g]
+#   EXECUTOR_MEMORY   executor heap (Worker memory is set to match; ND4J off-heap on top)     [1g]
+#                     (1g keeps an executor's peak RSS near 1.2 GiB: docs/performance.md, Memory)
 #   EXECUTOR_JAVA_OPTS  executor JVM options appended to spark-defaults.conf's, e.g. JavaCPP caps  []
 #   DRIVER_MEMORY     driver heap (the driver runs in this script's SparkSubmit JVM)          [2g]
 #   DRIVER_OMP_THREADS  OMP_NUM_THREADS of the driver (evaluation)                           [2]
@@ -42,7 +43,7 @@ load_opens
 
 WORKERS=${WORKERS:-2}
 WORKER_CORES=${WORKER_CORES:-1}
-EXECUTOR_MEMORY=${EXECUTOR_MEMORY:-2g}
+EXECUTOR_MEMORY=${EXECUTOR_MEMORY:-1g}
 EXECUTOR_JAVA_OPTS=${EXECUTOR_JAVA_OPTS:-}
 DRIVER_MEMORY=${DRIVER_MEMORY:-2g}
 DRIVER_OMP_THREADS=${DRIVER_OMP_THREADS:-2}

@@ -49,7 +49,8 @@ import scala.Tuple2;
  * {@code probabilityCol}, {@code maxIter} (epochs), {@code stepSize} (Adam's learning rate), {@code blockSize}
  * (minibatch size per worker), {@code seed}, and the job's own training options under their camel-case names
  * ({@code averagingFrequency}, {@code workers}, {@code lrDecay}, {@code dropout}, {@code augmentShift},
- * {@code lstmUnits}, {@code lstmImpl}, {@code prefetchBatches}). Defaults, bounds and docs are the options' own; an
+ * {@code lstmUnits}, {@code lstmImpl}, {@code prefetchBatches}, {@code lrSchedule}, {@code warmupEpochs},
+ * {@code gemm}). Defaults, bounds and docs are the options' own; an
  * invalid combination fails {@code fit} with the option's message. The SparkSession must use the job's serializer
  * settings ({@code io.sparklstm.cli.SparkSetup#configure}, or Java serialization).
  */
@@ -76,6 +77,9 @@ public final class LstmSequenceClassifier extends Estimator<LstmSequenceClassifi
     private final IntParam augmentShift;
     private final IntParam lstmUnits;
     private final Param<String> lstmImpl;
+    private final Param<String> lrSchedule;
+    private final DoubleParam warmupEpochs;
+    private final Param<String> gemm;
     private final Param<String> stagingDir;
 
     public LstmSequenceClassifier() {
@@ -100,6 +104,9 @@ public final class LstmSequenceClassifier extends Estimator<LstmSequenceClassifi
         augmentShift = SparkParams.intParam(this, "augmentShift", JobParams.AUGMENT_SHIFT);
         lstmUnits = SparkParams.intParam(this, "lstmUnits", JobParams.LSTM_UNITS);
         lstmImpl = SparkParams.textParam(this, "lstmImpl", JobParams.LSTM_IMPL);
+        lrSchedule = SparkParams.textParam(this, "lrSchedule", JobParams.LR_SCHEDULE);
+        warmupEpochs = SparkParams.doubleParam(this, "warmupEpochs", JobParams.WARMUP_EPOCHS);
+        gemm = SparkParams.textParam(this, "gemm", JobParams.GEMM);
         stagingDir = SparkParams.column(
                 this,
                 "stagingDir",
@@ -132,7 +139,10 @@ public final class LstmSequenceClassifier extends Estimator<LstmSequenceClassifi
                 new Tuple2<>(dropout, JobParams.DROPOUT),
                 new Tuple2<>(augmentShift, JobParams.AUGMENT_SHIFT),
                 new Tuple2<>(lstmUnits, JobParams.LSTM_UNITS),
-                new Tuple2<>(lstmImpl, JobParams.LSTM_IMPL));
+                new Tuple2<>(lstmImpl, JobParams.LSTM_IMPL),
+                new Tuple2<>(lrSchedule, JobParams.LR_SCHEDULE),
+                new Tuple2<>(warmupEpochs, JobParams.WARMUP_EPOCHS),
+                new Tuple2<>(gemm, JobParams.GEMM));
     }
 
     /**
@@ -305,6 +315,18 @@ public final class LstmSequenceClassifier extends Estimator<LstmSequenceClassifi
         return lstmImpl;
     }
 
+    public Param<String> lrSchedule() {
+        return lrSchedule;
+    }
+
+    public DoubleParam warmupEpochs() {
+        return warmupEpochs;
+    }
+
+    public Param<String> gemm() {
+        return gemm;
+    }
+
     public Param<String> stagingDir() {
         return stagingDir;
     }
@@ -372,6 +394,20 @@ public final class LstmSequenceClassifier extends Estimator<LstmSequenceClassifi
     /** {@code fast} or {@code stock}. */
     public LstmSequenceClassifier setLstmImpl(String value) {
         return with(lstmImpl, value);
+    }
+
+    /** {@code exponential} or {@code cosine}. */
+    public LstmSequenceClassifier setLrSchedule(String value) {
+        return with(lrSchedule, value);
+    }
+
+    public LstmSequenceClassifier setWarmupEpochs(double value) {
+        return with(warmupEpochs, value);
+    }
+
+    /** {@code auto}, {@code fp32}, {@code openblas}, {@code onednn} or {@code bf16}. */
+    public LstmSequenceClassifier setGemm(String value) {
+        return with(gemm, value);
     }
 
     public LstmSequenceClassifier setStagingDir(String value) {

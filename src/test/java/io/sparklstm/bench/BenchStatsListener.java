@@ -45,6 +45,7 @@ public final class BenchStatsListener extends SparkListener {
         job.put("submitMs", event.time());
         job.put("tasks", 0);
         job.put("runMs", 0L);
+        job.put("maxRunMs", 0L);
         job.put("cpuMs", 0L);
         job.put("deserializeMs", 0L);
         job.put("resultSerializationMs", 0L);
@@ -68,6 +69,7 @@ public final class BenchStatsListener extends SparkListener {
         }
         job.merge("tasks", 1, (x, y) -> (Integer) x + (Integer) y);
         job.merge("runMs", m.executorRunTime(), (x, y) -> (Long) x + (Long) y);
+        job.merge("maxRunMs", m.executorRunTime(), (x, y) -> Math.max((Long) x, (Long) y));
         job.merge("cpuMs", m.executorCpuTime() / 1_000_000L, (x, y) -> (Long) x + (Long) y);
         job.merge("deserializeMs", m.executorDeserializeTime(), (x, y) -> (Long) x + (Long) y);
         job.merge("resultSerializationMs", m.resultSerializationTime(), (x, y) -> (Long) x + (Long) y);

@@ -12,8 +12,10 @@
  * <ul>
  *   <li>{@link io.sparklstm.model.fastlstm.LstmKernel}: one GEMM for the input projection of all time steps,
  *       one GEMM per step for the recurrence, and after the backward loop one GEMM each for dW, dRW and dX plus one
- *       GEMV for db, all straight into OpenBLAS ({@code cblas_sgemm} on the native addresses of preallocated
- *       buffers and of DL4J's parameter/gradient views) - about 2T + 4 native calls per layer and minibatch.</li>
+ *       GEMV for db, all straight into a BLAS ({@code sgemm} on the native addresses of preallocated
+ *       buffers and of DL4J's parameter/gradient views) - about 2T + 4 native calls per layer and minibatch.
+ *       {@link io.sparklstm.model.fastlstm.GemmSelection} picks the library per product shape by timing:
+ *       OpenBLAS (ND4J's), oneDNN's {@code dnnl_sgemm}, or oneDNN's BF16 matmul on CPUs with native BF16.</li>
  *   <li>{@link io.sparklstm.model.fastlstm.FloatGates}: the element-wise gate math in Java loops over
  *       {@code float[]} laid out so that HotSpot C2 auto-vectorizes them (AVX2/AVX-512), with a float-accurate
  *       rational tanh/sigmoid; {@link io.sparklstm.model.fastlstm.DoubleGates} is the exact double version.</li>
