@@ -7,24 +7,17 @@ and the threads.
 
   python3 bench/peers/keras_lstm.py --data data/mnist --threads 1 --train-limit 12800 --epochs 2
 """
-import argparse
 import json
 import os
 import time
 
+from common import mnist, parse_args
+
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", default="data/mnist")
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--train-limit", type=int, default=12800)
-    p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--units", type=int, default=128)
-    a = p.parse_args()
+    a = parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ["OMP_NUM_THREADS"] = str(a.threads)
-    import numpy as np
     import tensorflow as tf
     import keras
 
@@ -32,14 +25,7 @@ def main():
     tf.config.threading.set_inter_op_parallelism_threads(1)
     keras.utils.set_random_seed(12345)
 
-    def idx(path, header, count, shape):
-        with open(path, "rb") as f:
-            f.seek(header)
-            data = np.frombuffer(f.read(count * int(np.prod(shape))), dtype=np.uint8)
-        return data.reshape((count,) + shape)
-
-    x = idx(a.data + "/train-images-idx3-ubyte", 16, a.train_limit, (28, 28)).astype(np.float32) / 255.0
-    y = idx(a.data + "/train-labels-idx1-ubyte", 8, a.train_limit, ()).astype(np.int64)
+    x, y = mnist(a.data, a.train_limit)
     model = keras.Sequential([
         keras.Input((28, 28)),
         keras.layers.LSTM(a.units, return_sequences=True),

@@ -6,20 +6,13 @@ line: the training samples/s of the last epoch (the first warms up), the torch v
 
   python3 bench/peers/pytorch_lstm.py --data data/mnist --threads 1 --train-limit 12800 --epochs 2
 """
-import argparse
 import json
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
-
-def idx(path, header, count, shape):
-    with open(path, "rb") as f:
-        f.seek(header)
-        data = np.frombuffer(f.read(count * int(np.prod(shape))), dtype=np.uint8)
-    return data.reshape((count,) + shape)
+from common import mnist, parse_args
 
 
 class Net(nn.Module):
@@ -34,18 +27,10 @@ class Net(nn.Module):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--data", default="data/mnist")
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--train-limit", type=int, default=12800)
-    p.add_argument("--epochs", type=int, default=2)
-    p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--units", type=int, default=128)
-    a = p.parse_args()
+    a = parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(12345)
-    images = idx(a.data + "/train-images-idx3-ubyte", 16, a.train_limit, (28, 28)).astype(np.float32) / 255.0
-    labels = idx(a.data + "/train-labels-idx1-ubyte", 8, a.train_limit, ()).astype(np.int64)
+    images, labels = mnist(a.data, a.train_limit)
     x = torch.from_numpy(images)
     y = torch.from_numpy(labels)
     net = Net(a.units)

@@ -177,13 +177,13 @@ final class Report {
             }
             for (Job j : one == null ? List.of(ej) : List.of(one, ej)) {
                 row(
-                        "    per round, " + j.workers + " executor(s): wall / mean task / slowest task / gap",
+                        "    per round, " + j.master + ", " + j.workers + " workers: wall / mean task / slowest / gap",
                         fmt(
                                         "%.0f / %.0f / %.0f / %.0f ms",
                                         j.roundWallMs, j.roundTaskMs, j.roundMaxTaskMs, j.roundGapMs)
                                 + fmt(
-                                        " (%.1f rounds/epoch; outside tasks %.0f ms)",
-                                        j.roundsPerEpoch, j.roundWallMs - j.roundTaskMs + j.roundGapMs),
+                                        " (%.1f rounds/epoch; outside the slowest task %.0f ms)",
+                                        j.roundsPerEpoch, j.roundWallMs - j.roundMaxTaskMs + j.roundGapMs),
                         "",
                         "");
             }
@@ -567,6 +567,7 @@ final class Report {
                 wall += job.path("endMs").asDouble() - job.path("submitMs").asDouble();
                 task += job.path("runMs").asDouble()
                         / Math.max(1, job.path("tasks").asInt());
+                maxTask += job.path("maxRunMs").asDouble();
                 rounds++;
                 if (previous != null) {
                     gap += job.path("submitMs").asDouble()

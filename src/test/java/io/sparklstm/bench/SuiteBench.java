@@ -379,9 +379,12 @@ public final class SuiteBench {
             List<String> cmd =
                     new ArrayList<>(List.of("bash", script.toString(), "--output", "file:" + store, "--run-id", key));
             cmd.addAll(defaults.args());
-            List<String> slice = quick
-                    ? List.of("--train-limit", "6400", "--epochs", "2", "--test-limit", "2000")
-                    : List.of("--epochs", "2");
+            // one worker per executor core: Spark's default parallelism is at least 2, which would run two workers
+            // one after the other on a single core
+            List<String> slice = new ArrayList<>(List.of("--workers", Integer.toString(executors), "--epochs", "2"));
+            if (quick) {
+                slice.addAll(List.of("--train-limit", "6400", "--test-limit", "2000"));
+            }
             cmd.addAll(slice);
             Map<String, String> env = new LinkedHashMap<>();
             env.put("RUN_ROOT", work.resolve("local-cluster").toString());

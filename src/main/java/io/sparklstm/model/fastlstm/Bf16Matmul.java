@@ -76,25 +76,11 @@ final class Bf16Matmul {
     }
 
     /** Row-major {@code C[m,n] = bf16(op(A)) bf16(op(B)) + beta C}; {@code beta} must be 0 or 1. */
-    void multiply(
-            boolean ta,
-            boolean tb,
-            int m,
-            int n,
-            int k,
-            FloatPointer a,
-            int lda,
-            FloatPointer b,
-            int ldb,
-            float beta,
-            FloatPointer c,
-            int ldc) {
+    void multiply(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c) {
         if (beta != 0f && beta != 1f) {
             throw new IllegalArgumentException("BF16 matmul supports beta 0 or 1, got " + beta);
         }
-        long aLen = (long) (ta ? k : m) * lda;
-        long bLen = (long) (tb ? n : k) * ldb;
-        Key key = new Key(ta, tb, m, n, k, lda, ldb, ldc, beta != 0f);
+        Key key = new Key(s, beta != 0f);
         Primitive p = emulated ? null : primitives.computeIfAbsent(key, this::create);
         if (p == null) {
             if (!emulated && WARNED.compareAndSet(false, true)) {
@@ -104,13 +90,13 @@ final class Bf16Matmul {
                         dnnl.dnnl_get_effective_cpu_isa());
             }
             emulated = true;
-            aRounded = rounded(a, aLen, aRounded);
-            bRounded = rounded(b, bLen, bRounded);
-            GemmEngine.ONEDNN.sgemm(ta, tb, m, n, k, aRounded, lda, bRounded, ldb, beta, c, ldc);
+            aRounded = rounded(a, s.aElements(), aRounded);
+            bRounded = rounded(b, s.bElements(), bRounded);
+            GemmEngine.ONEDNN.sgemm(s, aRounded, bRounded, beta, c);
             return;
         }
-        aBf16 = toBf16(a, aLen, aBf16);
-        bBf16 = toBf16(b, bLen, bBf16);
+        aBf16 = toBf16(a, s.aElements(), aBf16);
+        bBf16 = toBf16(b, s.bElements(), bBf16);
         p.run(stream, aBf16, bBf16, c);
     }
 
@@ -119,43 +105,43 @@ final class Bf16Matmul {
         return emulated;
     }
 
+    /** src's first {@code len} floats, rounded to BF16 values, as floats in {@code dst} (grown when too small). */
     private FloatPointer rounded(FloatPointer src, long len, FloatPointer dst) {
-        int n = Math.toIntExact(len);
-        if (floats.length < n) {
-            floats = new float[n];
-            halves = new short[n];
+        int n = load(src, len);
+        for (int i = 0; i < n; i++) {
+            floats[i] = fromBf16(bf16(floats[i]));
         }
         if (dst.capacity() < n) {
             dst.close();
             dst = new FloatPointer(n);
         }
-        src.get(floats, 0, n);
-        for (int i = 0; i < n; i++) {
-            floats[i] = fromBf16(bf16(floats[i]));
-        }
         dst.put(floats, 0, n);
         return dst;
     }
 
+    /** src's first {@code len} floats as BF16 numbers in {@code dst} (grown when too small). */
     private ShortPointer toBf16(FloatPointer src, long len, ShortPointer dst) {
-        if (len > Integer.MAX_VALUE) {
-            throw new UnsupportedOperationException("operand too large for the BF16 path: " + len);
-        }
-        int n = (int) len;
-        if (floats.length < n) {
-            floats = new float[n];
-            halves = new short[n];
+        int n = load(src, len);
+        for (int i = 0; i < n; i++) {
+            halves[i] = bf16(floats[i]);
         }
         if (dst.capacity() < n) {
             dst.close();
             dst = new ShortPointer(n);
         }
-        src.get(floats, 0, n);
-        for (int i = 0; i < n; i++) {
-            halves[i] = bf16(floats[i]);
-        }
         dst.put(halves, 0, n);
         return dst;
+    }
+
+    /** Copies src's first {@code len} floats into the scratch array {@code floats}; returns the count. */
+    private int load(FloatPointer src, long len) {
+        int n = Math.toIntExact(len);
+        if (floats.length < n) {
+            floats = new float[n];
+            halves = new short[n];
+        }
+        src.get(floats, 0, n);
+        return n;
     }
 
     /** FP32 to BF16, round to nearest even (finite inputs; a NaN stays a NaN or becomes an infinity). */
@@ -171,9 +157,10 @@ final class Bf16Matmul {
 
     /** The matmul primitive for this shape, or null where oneDNN has no BF16 implementation for this CPU. */
     private Primitive create(Key key) {
-        dnnl_memory_desc_t src = desc(key.m, key.k, dnnl_bf16, key.ta ? 1 : key.lda, key.ta ? key.lda : 1);
-        dnnl_memory_desc_t weights = desc(key.k, key.n, dnnl_bf16, key.tb ? 1 : key.ldb, key.tb ? key.ldb : 1);
-        dnnl_memory_desc_t dst = desc(key.m, key.n, dnnl_f32, key.ldc, 1);
+        GemmShape s = key.shape;
+        dnnl_memory_desc_t src = desc(s.m(), s.k(), dnnl_bf16, s.transA() ? 1 : s.lda(), s.transA() ? s.lda() : 1);
+        dnnl_memory_desc_t weights = desc(s.k(), s.n(), dnnl_bf16, s.transB() ? 1 : s.ldb(), s.transB() ? s.ldb() : 1);
+        dnnl_memory_desc_t dst = desc(s.m(), s.n(), dnnl_f32, s.n(), 1);
         dnnl_matmul_desc_t op = new dnnl_matmul_desc_t();
         check(dnnl.dnnl_matmul_desc_init(op, src, weights, null, dst), "dnnl_matmul_desc_init");
         PointerPointer<Pointer> out = new PointerPointer<>(1);
@@ -189,7 +176,7 @@ final class Bf16Matmul {
         if (status == dnnl.dnnl_unimplemented) {
             return null;
         }
-        check(status, "BF16 matmul primitive " + key.m + "x" + key.n + "x" + key.k);
+        check(status, "BF16 matmul primitive " + s);
         dnnl_primitive_desc pd = new dnnl_primitive_desc(out.get(0));
         check(dnnl.dnnl_primitive_create(out, pd), "dnnl_primitive_create");
         dnnl_primitive prim = new dnnl_primitive(out.get(0));
@@ -217,7 +204,7 @@ final class Bf16Matmul {
         }
     }
 
-    private record Key(boolean ta, boolean tb, int m, int n, int k, int lda, int ldb, int ldc, boolean accumulate) {}
+    private record Key(GemmShape shape, boolean accumulate) {}
 
     /** A matmul primitive with its three memory objects; handles are re-pointed on every call. */
     private record Primitive(dnnl_primitive prim, dnnl_memory src, dnnl_memory weights, dnnl_memory dst) {

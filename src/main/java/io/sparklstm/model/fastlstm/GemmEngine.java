@@ -16,55 +16,43 @@ enum GemmEngine {
     /** ND4J's own OpenBLAS 0.3.19 ({@code cblas_sgemm}). */
     OPENBLAS {
         @Override
-        void sgemm(
-                boolean ta,
-                boolean tb,
-                int m,
-                int n,
-                int k,
-                FloatPointer a,
-                int lda,
-                FloatPointer b,
-                int ldb,
-                float beta,
-                FloatPointer c,
-                int ldc) {
+        void sgemm(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c) {
             openblas_nolapack.cblas_sgemm(
                     openblas_nolapack.CblasRowMajor,
-                    ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                    tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-                    m,
-                    n,
-                    k,
+                    s.transA() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                    s.transB() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+                    s.m(),
+                    s.n(),
+                    s.k(),
                     1f,
                     a,
-                    lda,
+                    s.lda(),
                     b,
-                    ldb,
+                    s.ldb(),
                     beta,
                     c,
-                    ldc);
+                    s.n());
         }
     },
     /** oneDNN 2.5's {@code dnnl_sgemm} (row-major, JIT-generated kernels for the CPU it runs on). */
     ONEDNN {
         @Override
-        void sgemm(
-                boolean ta,
-                boolean tb,
-                int m,
-                int n,
-                int k,
-                FloatPointer a,
-                int lda,
-                FloatPointer b,
-                int ldb,
-                float beta,
-                FloatPointer c,
-                int ldc) {
+        void sgemm(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c) {
             NativeCap.apply();
             int status = dnnl.dnnl_sgemm(
-                    (byte) (ta ? 'T' : 'N'), (byte) (tb ? 'T' : 'N'), m, n, k, 1f, a, lda, b, ldb, beta, c, ldc);
+                    (byte) (s.transA() ? 'T' : 'N'),
+                    (byte) (s.transB() ? 'T' : 'N'),
+                    s.m(),
+                    s.n(),
+                    s.k(),
+                    1f,
+                    a,
+                    s.lda(),
+                    b,
+                    s.ldb(),
+                    beta,
+                    c,
+                    s.n());
             if (status != dnnl.dnnl_success) {
                 throw new IllegalStateException("dnnl_sgemm failed with status " + status);
             }
@@ -73,37 +61,14 @@ enum GemmEngine {
     /** oneDNN's matmul on BF16 copies of A and B, FP32 accumulation into FP32 C ({@link Bf16Matmul}). */
     BF16 {
         @Override
-        void sgemm(
-                boolean ta,
-                boolean tb,
-                int m,
-                int n,
-                int k,
-                FloatPointer a,
-                int lda,
-                FloatPointer b,
-                int ldb,
-                float beta,
-                FloatPointer c,
-                int ldc) {
+        void sgemm(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c) {
             NativeCap.apply();
-            Bf16Matmul.forThread().multiply(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+            Bf16Matmul.forThread().multiply(s, a, b, beta, c);
         }
     };
 
-    abstract void sgemm(
-            boolean ta,
-            boolean tb,
-            int m,
-            int n,
-            int k,
-            FloatPointer a,
-            int lda,
-            FloatPointer b,
-            int ldb,
-            float beta,
-            FloatPointer c,
-            int ldc);
+    /** {@code C = op(A) op(B) + beta C} for dense row-major operands of this shape. */
+    abstract void sgemm(GemmShape shape, FloatPointer a, FloatPointer b, float beta, FloatPointer c);
 
     /** Lower-case name, as in logs and the bench. */
     String label() {

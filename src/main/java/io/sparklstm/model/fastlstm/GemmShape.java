@@ -3,8 +3,8 @@ package io.sparklstm.model.fastlstm;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * A row-major product {@code C[m,n] = op(A)[m,k] op(B)[k,n] (+ beta C)} with dense operands: the key under which
- * {@link GemmSelection} remembers its engine.
+ * A row-major product {@code C[m,n] = op(A)[m,k] op(B)[k,n] (+ beta C)} with dense operands (leading dimensions
+ * {@link #lda()}, {@link #ldb()} and {@code n}): the key under which {@link GemmSelection} remembers its engine.
  */
 record GemmShape(boolean transA, boolean transB, int m, int n, int k) {
 
@@ -33,7 +33,7 @@ record GemmShape(boolean transA, boolean transB, int m, int n, int k) {
     }
 
     void run(GemmEngine engine, FloatPointer a, FloatPointer b, float beta, FloatPointer c) {
-        engine.sgemm(transA, transB, m, n, k, a, lda(), b, ldb(), beta, c, n);
+        engine.sgemm(this, a, b, beta, c);
     }
 
     @Override

@@ -58,14 +58,14 @@ final class LstmKernel {
     private NativeBuf dx;
     private NativeBuf ones;
 
-    /** Engines of the six product shapes (see {@link GemmSelection}), decided when the shape is set. */
-    private GemmEngine inputProjection;
+    /** The six products, each with its engine (see {@link GemmSelection}), set with the minibatch shape. */
+    private Product inputProjection;
 
-    private GemmEngine recurrentStep;
-    private GemmEngine recurrentGrad;
-    private GemmEngine weightGrad;
-    private GemmEngine recurrentWeightGrad;
-    private GemmEngine inputGrad;
+    private Product recurrentStep;
+    private Product recurrentGrad;
+    private Product weightGrad;
+    private Product recurrentWeightGrad;
+    private Product inputGrad;
 
     LstmKernel(int nIn, int n, DataType type) {
         this.nIn = nIn;
@@ -99,16 +99,26 @@ final class LstmKernel {
     }
 
     private void chooseEngines(int rows, int batchSize) {
-        if (type != DataType.FLOAT) {
-            return; // DOUBLE products always go to OpenBLAS's dgemm
-        }
         int g = 4 * n;
-        inputProjection = GemmSelection.engineFor(new GemmShape(false, true, rows, g, nIn));
-        recurrentStep = GemmSelection.engineFor(new GemmShape(false, true, batchSize, g, n));
-        recurrentGrad = GemmSelection.engineFor(new GemmShape(false, false, batchSize, n, g));
-        weightGrad = GemmSelection.engineFor(new GemmShape(true, false, g, nIn, rows));
-        recurrentWeightGrad = GemmSelection.engineFor(new GemmShape(true, false, g, n, rows));
-        inputGrad = GemmSelection.engineFor(new GemmShape(false, false, rows, nIn, g));
+        inputProjection = product(false, true, rows, g, nIn); //          Z = X W
+        recurrentStep = product(false, true, batchSize, g, n); //         Z_t += H_{t-1} RW
+        recurrentGrad = product(false, false, batchSize, n, g); //        dH_t += dZ_{t+1} RW^T
+        weightGrad = product(true, false, g, nIn, rows); //               dW^T = dZ^T X
+        recurrentWeightGrad = product(true, false, g, n, rows); //        dRW^T = dZ^T H_prev
+        inputGrad = product(false, false, rows, nIn, g); //               dX = dZ W^T
+    }
+
+    /** A product of this shape with its engine: decided by timing for FLOAT, OpenBLAS's dgemm for DOUBLE. */
+    private Product product(boolean transA, boolean transB, int m, int cols, int k) {
+        GemmShape shape = new GemmShape(transA, transB, m, cols, k);
+        return new Product(shape, type == DataType.FLOAT ? GemmSelection.engineFor(shape) : GemmEngine.OPENBLAS);
+    }
+
+    /** One of the layer's products, bound to its engine. */
+    private record Product(GemmShape shape, GemmEngine engine) {
+        void run(NativeBuf a, long offA, NativeBuf b, long offB, double beta, NativeBuf c, long offC) {
+            NativeBuf.gemm(engine, shape, a, offA, b, offB, beta, c, offC);
+        }
     }
 
     /** Where the caller copies the input: {@code [T, B, nIn]} view of x. */
@@ -146,26 +156,10 @@ final class LstmKernel {
         final int G = 4 * n;
         gates.beginForward(b.toDoubleVector());
         // Input projection of every time step in one gemm: Z = X W
-        NativeBuf.gemm(inputProjection, false, true, T * B, G, nIn, x, 0, nIn, wT, 0, nIn, 0.0, z, 0, G);
+        inputProjection.run(x, 0, wT, 0, 0.0, z, 0);
         for (int t = 0; t < T; t++) {
             if (t > 0) { // Z_t += H_{t-1} RW  (h_{-1} = 0)
-                NativeBuf.gemm(
-                        recurrentStep,
-                        false,
-                        true,
-                        B,
-                        G,
-                        n,
-                        h,
-                        (long) t * B * n,
-                        n,
-                        rwT,
-                        0,
-                        n,
-                        1.0,
-                        z,
-                        (long) t * B * G,
-                        G);
+                recurrentStep.run(h, (long) t * B * n, rwT, 0, 1.0, z, (long) t * B * G);
             }
             gates.forwardStep(t, z, h);
         }
@@ -182,31 +176,15 @@ final class LstmKernel {
         gates.beginBackward();
         for (int t = T - 1; t >= 0; t--) {
             if (t < T - 1) { // dH_t += dZ_{t+1} RW^T
-                NativeBuf.gemm(
-                        recurrentGrad,
-                        false,
-                        false,
-                        B,
-                        n,
-                        G,
-                        z,
-                        (long) (t + 1) * B * G,
-                        G,
-                        rwT,
-                        0,
-                        n,
-                        1.0,
-                        dh,
-                        (long) t * B * n,
-                        n);
+                recurrentGrad.run(z, (long) (t + 1) * B * G, rwT, 0, 1.0, dh, (long) t * B * n);
             }
             gates.backwardStep(t, z, dh);
         }
         int rows = T * B;
         // dW^T = dZ^T X, dRW^T = dZ^T H_prev, db = column sums of dZ, dX = dZ W^T
-        NativeBuf.gemm(weightGrad, true, false, G, nIn, rows, z, 0, G, x, 0, nIn, 0.0, gradWT, 0, nIn);
-        NativeBuf.gemm(recurrentWeightGrad, true, false, G, n, rows, z, 0, G, h, 0, n, 0.0, gradRwT, 0, n);
+        weightGrad.run(z, 0, x, 0, 0.0, gradWT, 0);
+        recurrentWeightGrad.run(z, 0, h, 0, 0.0, gradRwT, 0);
         NativeBuf.gemvTrans(rows, G, z, G, ones, gradB);
-        NativeBuf.gemm(inputGrad, false, false, rows, nIn, G, z, 0, G, wT, 0, nIn, 0.0, dx, 0, nIn);
+        inputGrad.run(z, 0, wT, 0, 0.0, dx, 0);
     }
 }

@@ -132,56 +132,39 @@ final class NativeBuf {
     }
 
     /**
-     * Row-major {@code C[m,n] = op(A)[m,k] * op(B)[k,n] + beta * C}, all three in buffers of the same type;
-     * offsets are in elements. FLOAT products go to {@code engine}; DOUBLE ones always to OpenBLAS's dgemm.
+     * Row-major {@code C[m,n] = op(A)[m,k] * op(B)[k,n] + beta * C} of the given shape (dense operands), all three in
+     * buffers of the same type; offsets are in elements. FLOAT products go to {@code engine}; DOUBLE ones always to
+     * OpenBLAS's dgemm.
      */
     static void gemm(
             GemmEngine engine,
-            boolean transA,
-            boolean transB,
-            int m,
-            int n,
-            int k,
+            GemmShape s,
             NativeBuf a,
             long offA,
-            int lda,
             NativeBuf b,
             long offB,
-            int ldb,
             double beta,
             NativeBuf c,
-            long offC,
-            int ldc) {
+            long offC) {
         if (c.isFloat) {
             engine.sgemm(
-                    transA,
-                    transB,
-                    m,
-                    n,
-                    k,
-                    (FloatPointer) a.at(offA),
-                    lda,
-                    (FloatPointer) b.at(offB),
-                    ldb,
-                    (float) beta,
-                    (FloatPointer) c.at(offC),
-                    ldc);
+                    s, (FloatPointer) a.at(offA), (FloatPointer) b.at(offB), (float) beta, (FloatPointer) c.at(offC));
         } else {
             openblas_nolapack.cblas_dgemm(
                     ROW_MAJOR,
-                    transA ? TRANS : NO_TRANS,
-                    transB ? TRANS : NO_TRANS,
-                    m,
-                    n,
-                    k,
+                    s.transA() ? TRANS : NO_TRANS,
+                    s.transB() ? TRANS : NO_TRANS,
+                    s.m(),
+                    s.n(),
+                    s.k(),
                     1d,
                     (DoublePointer) a.at(offA),
-                    lda,
+                    s.lda(),
                     (DoublePointer) b.at(offB),
-                    ldb,
+                    s.ldb(),
                     beta,
                     (DoublePointer) c.at(offC),
-                    ldc);
+                    s.n());
         }
     }
 

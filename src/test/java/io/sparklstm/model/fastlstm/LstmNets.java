@@ -84,6 +84,14 @@ final class LstmNets {
         return y;
     }
 
+    /** The network's loss and gradient on (x, y), computed in place ({@code net.score()}, {@code net.gradient()}). */
+    static INDArray gradient(MultiLayerNetwork net, INDArray x, INDArray y) {
+        net.setInput(x);
+        net.setLabels(y);
+        net.computeGradientAndScore();
+        return net.gradient().gradient();
+    }
+
     static double maxAbsDiff(INDArray a, INDArray b) {
         return a.castTo(DataType.DOUBLE)
                 .sub(b.castTo(DataType.DOUBLE))
