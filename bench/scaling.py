@@ -72,22 +72,34 @@ def main():
     print(f"calibrated: driver cost per extra executor {per_exec * 1e3:.1f} ms/round (prior {per_exec_prior * 1e3:.1f}),"
           f" task-time spread sigma {sigma * 1e3:.0f} ms")
 
+    # the same spread between two workers on dedicated cores: (d), local[2], one JVM and nothing else running
+    dl = d.get("d", {})
+    sigma_dedicated = (dl.get("roundMaxTaskMs", float("nan")) - dl.get("roundTaskMs", float("nan"))) / 1e3 \
+        / expected_max(2)
+    contention = e2["roundTaskMs"] / e1["roundTaskMs"] - 1
+    print(f"  the 2-executor tasks ran {contention:.0%} longer than the 1-executor task: the 2 cores also carry the"
+          f" driver, HDFS, the Master and the Workers (task CPU share {e2['taskCpuShare']:.0%} against"
+          f" {e1['taskCpuShare']:.0%}); dedicated hosts do not have that. Spread between two workers on dedicated"
+          f" cores (local[2]): sigma {sigma_dedicated * 1e3:.0f} ms")
+
     nic = a.bandwidth_gbit * 1e9 / 8
     print()
-    print(f"extrapolation (driver NIC {a.bandwidth_gbit:g} Gbit/s; treeAggregate depth 2 = dl4j-spark's default):")
-    print("  W    driver in (MB/round)   outside   round   eff@F=%-3d  samples/s   F for 90%%" % freq)
+    print(f"extrapolation (uncontended tasks as in (e1); driver NIC {a.bandwidth_gbit:g} Gbit/s; treeAggregate"
+          f" depth 2 = dl4j-spark's default); efficiency and the averaging frequency for 90 %, with the task spread"
+          f" measured on the cluster (sigma {sigma * 1e3:.0f} ms) / on dedicated cores (sigma"
+          f" {sigma_dedicated * 1e3:.0f} ms):")
+    print("  W     driver in   outside     eff@F=%d        samples/s          F for 90%%" % freq)
     for w in (1, 2, 4, 8, 16, 32, 64, 128, 256):
         fan_in = w if w <= 3 else math.ceil(math.sqrt(w))      # results the driver itself receives
         bytes_in = fan_in * state_bytes
         tree_stage = 0.0 if fan_in == w else 0.05 + w * state_bytes / (nic * max(1, fan_in))
         outside = outside1 + per_exec * (fan_in - 1) + bytes_in / nic + tree_stage + state_bytes / nic
-        t = round_time(w, outside, sigma)
-        eff = t_fit / t
-        sps = w * freq * batch / t
-        overhead = t - t_fit
-        f90 = math.ceil(9 * overhead * rate_b / batch)
-        print(f"  {w:<4} {bytes_in / 1e6:>10.1f}          {outside * 1e3:>6.0f} ms {t * 1e3:>6.0f} ms   {eff:>6.1%}"
-              f"   {sps:>9,.0f}   {f90:>5}")
+        cells = []
+        for s in (sigma, sigma_dedicated):
+            t = round_time(w, outside, s)
+            cells.append((t_fit / t, w * freq * batch / t, math.ceil(9 * (t - t_fit) * rate_b / batch)))
+        print(f"  {w:<4} {bytes_in / 1e6:>6.1f} MB {outside * 1e3:>6.0f} ms   {cells[0][0]:>5.1%} / {cells[1][0]:>5.1%}"
+              f"   {cells[0][1]:>8,.0f} / {cells[1][1]:>8,.0f}   {cells[0][2]:>4} / {cells[1][2]:>4}")
 
 
 if __name__ == "__main__":

@@ -157,7 +157,9 @@ public final class JobParams {
             GemmMode.AUTO,
             "FastLSTM's matrix products: auto (the fastest engine per shape, timed once per JVM; BF16 only on CPUs"
                     + " with native BF16), fp32 (the same without BF16), openblas, onednn, or bf16 (oneDNN BF16"
-                    + " products with FP32 accumulation and FP32 weights, forced).");
+                    + " products with FP32 accumulation and FP32 weights, forced). auto and fp32 time the engines in"
+                    + " every JVM, so two JVMs may round differently: name an engine for runs that must repeat bit for"
+                    + " bit.");
 
     public static final Param<Integer> PROGRESS_INTERVAL = Param.integer(
             "progress-interval",

@@ -129,7 +129,11 @@ final class ExecutorKill {
                 "--min-accuracy",
                 "0",
                 "--max-regression",
-                "1");
+                "1",
+                // the runs compared here are separate JVMs: a named engine makes them repeat bit for bit (--gemm
+                // auto times the engines in every JVM and may pick another at a close call)
+                "--gemm",
+                "onednn");
     }
 
     /** The largest absolute differences between two trained networks: parameters, and Adam's state. */

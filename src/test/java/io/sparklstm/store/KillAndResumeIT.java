@@ -82,7 +82,9 @@ class KillAndResumeIT {
             "--lstm-units",
             "64",
             "--averaging-frequency",
-            "5"
+            "5",
+            "--gemm", // separate JVMs that must repeat bit for bit: a named engine, not one timed per JVM
+            "onednn"
         }; // 4 averaging rounds per epoch: the kill lands inside epoch 2
     }
 
