@@ -4,15 +4,15 @@ package io.sparklstm.config;
  * How FastLSTM's matrix products are computed ({@code --gemm}). The layer's GEMMs are small (a recurrent step is
  * {@code [64 x 128] x [128 x 512]}), and which library is fastest at such shapes depends on the CPU and on the
  * library's kernels for it, not on a CPU flag one could read: the measuring modes therefore time each engine at each
- * of the layer's shapes once per JVM and keep the fastest. See {@code io.sparklstm.model.fastlstm.GemmSelection}.
+ * of the layer's shapes once per JVM and keep oneDNN unless another engine is clearly faster. See {@code io.sparklstm.model.fastlstm.GemmSelection}.
  */
 public enum GemmMode {
     /**
-     * The fastest engine per shape, measured; BF16 takes part only where the CPU computes BF16 products natively
-     * (oneDNN reports AVX512_BF16 or AMX), so elsewhere this is {@link #FP32}.
+     * The engine per shape by measurement (oneDNN unless another is clearly faster); BF16 takes part only where the
+     * CPU computes BF16 products natively (oneDNN reports AVX512_BF16 or AMX), so elsewhere this is {@link #FP32}.
      */
     AUTO,
-    /** The fastest FP32 engine per shape, measured: OpenBLAS (ND4J's) or oneDNN. */
+    /** The FP32 engine per shape by measurement: OpenBLAS (ND4J's) or oneDNN. */
     FP32,
     /** OpenBLAS 0.3.19, the library ND4J itself calls: FP32 everywhere, nothing measured. */
     OPENBLAS,

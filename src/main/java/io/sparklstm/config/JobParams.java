@@ -155,11 +155,11 @@ public final class JobParams {
             "MODE",
             GemmMode.class,
             GemmMode.AUTO,
-            "FastLSTM's matrix products: auto (the fastest engine per shape, timed once per JVM; BF16 only on CPUs"
-                    + " with native BF16), fp32 (the same without BF16), openblas, onednn, or bf16 (oneDNN BF16"
-                    + " products with FP32 accumulation and FP32 weights, forced). auto and fp32 time the engines in"
-                    + " every JVM, so two JVMs may round differently: name an engine for runs that must repeat bit for"
-                    + " bit.");
+            "FastLSTM's matrix products: auto (per shape oneDNN, or another engine timed over 15 % faster, once"
+                    + " per JVM; BF16 only on CPUs with native BF16), fp32 (the same without BF16), openblas, onednn,"
+                    + " or bf16 (oneDNN BF16 products with FP32 accumulation and FP32 weights, forced). auto and fp32"
+                    + " are timed in every JVM, so a close call could differ between JVMs: name an engine for runs"
+                    + " that must repeat bit for bit.");
 
     public static final Param<Integer> PROGRESS_INTERVAL = Param.integer(
             "progress-interval",

@@ -151,11 +151,7 @@ final class Report {
         } else if (ej != null) {
             row("(e) standalone, 2 executors x 1 core (" + ej.describe() + ")", rate(ej.rate), "", ej.okText());
             row("    efficiency (e)/(2x(c))", pct(ej.rate / (2 * c.rate)), "", "");
-            row(
-                    "    executor peak RSS (max of 2; settings: submit/local-cluster.sh's)",
-                    gib(ej.peakExecutor),
-                    "<= 1.5 GiB",
-                    ej.peakExecutor > 0 ? status(ej.peakExecutor <= 1.5 * SuiteBench.GIB_BYTES) : "n/a");
+            executorRssRow("    executor peak RSS (max of 2; settings: submit/local-cluster.sh's)", ej);
             row("    driver peak RSS", gib(ej.peakDriver), "", "");
             row(
                     "    executor RSS growth per epoch",
@@ -168,11 +164,7 @@ final class Report {
             if (one != null) {
                 row("(e1) standalone, 1 executor x 1 core (" + one.describe() + ")", rate(one.rate), "", one.okText());
                 row("    scaling 1 -> 2 executors: (e)/(2x(e1))", pct(ej.rate / (2 * one.rate)), "", "");
-                row(
-                        "    executor peak RSS",
-                        gib(one.peakExecutor),
-                        "<= 1.5 GiB",
-                        one.peakExecutor > 0 ? status(one.peakExecutor <= 1.5 * SuiteBench.GIB_BYTES) : "n/a");
+                executorRssRow("    executor peak RSS", one);
                 derived.put("e1", one.toMap());
             }
             for (Job j : one == null ? List.of(ej) : List.of(one, ej)) {
@@ -702,6 +694,15 @@ final class Report {
             ratios.put(framework, Map.of("build", build, "perCore", perCore, "twoCores", twoCores));
         }
         derived.put("peers", ratios);
+    }
+
+    /** A cluster run's executor peak RSS against issue 14's 1.5 GiB. */
+    private void executorRssRow(String label, Job j) {
+        row(
+                label,
+                gib(j.peakExecutor),
+                "<= 1.5 GiB",
+                j.peakExecutor > 0 ? status(j.peakExecutor <= 1.5 * SuiteBench.GIB_BYTES) : "n/a");
     }
 
     private void row(String label, String value, String goal, String status) {

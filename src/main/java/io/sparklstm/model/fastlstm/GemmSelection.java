@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * library's kernels for this CPU: on this project's 2-core AMD EPYC (Zen 3, AVX2) oneDNN ran the recurrent step at
  * 88 GFLOP/s against OpenBLAS's 61, but OpenBLAS the weight gradients {@code [512 x 1792] x [1792 x 128]} at 75
  * against 66. So the measuring modes time every candidate at every shape the first time a layer needs that shape
- * (about 30 ms per engine and shape, so well under a second per JVM, once), keep the fastest, and log the figures.
- * A network rebuilt every averaging round finds its shapes already decided.
+ * (about 30 ms per engine and shape, so well under a second per JVM, once), keep oneDNN unless another engine is
+ * clearly faster ({@link #choose}: by more than 15 %), and log the figures. A network rebuilt every averaging round
+ * finds its shapes already decided.
  *
  * <h2>BF16</h2>
  * {@link GemmEngine#BF16} halves the bytes and, on CPUs with AVX512_BF16 or AMX, doubles the multiply rate, at the
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
 public final class GemmSelection {
 
     private static final Logger log = LoggerFactory.getLogger(GemmSelection.class);
+
+    /** How much faster than oneDNN another engine must be to be chosen instead; see {@link #choose}. */
+    static final double MARGIN = 0.15;
 
     /** Wall time of one timing block; the best of three blocks counts. */
     private static final double BLOCK_FLOP = 0.8e9;
@@ -88,17 +92,32 @@ public final class GemmSelection {
             return new Choice(candidates.get(0), Map.of());
         }
         Map<GemmEngine, Double> rates = new LinkedHashMap<>();
-        GemmEngine best = null;
         for (GemmEngine engine : candidates) {
-            double rate = measure(engine, shape);
-            rates.put(engine, rate);
-            if (best == null || rate > rates.get(best)) {
-                best = engine;
-            }
+            rates.put(engine, measure(engine, shape));
         }
-        Choice choice = new Choice(best, rates);
+        Choice choice = new Choice(choose(rates), rates);
         log.info("GEMM {} ({}): {}", shape, mode.name().toLowerCase(Locale.ROOT), choice);
         return choice;
+    }
+
+    /**
+     * The engine to use given each candidate's rate: oneDNN, unless another engine beats it by more than
+     * {@link #MARGIN}. Timings of one shape vary by a few percent from JVM to JVM; picking the outright fastest would
+     * let two JVMs (two runs, a resumed run, a replacement executor) round the same product differently whenever the
+     * engines are close. With the margin only clear wins count, so the choice repeats from JVM to JVM in practice; a
+     * close call costs at most that margin on one shape.
+     */
+    static GemmEngine choose(Map<GemmEngine, Double> rates) {
+        GemmEngine reference = rates.containsKey(GemmEngine.ONEDNN)
+                ? GemmEngine.ONEDNN
+                : rates.keySet().iterator().next();
+        GemmEngine best = reference;
+        for (Map.Entry<GemmEngine, Double> e : rates.entrySet()) {
+            if (e.getValue() > rates.get(reference) * (1 + MARGIN) && e.getValue() > rates.get(best)) {
+                best = e.getKey();
+            }
+        }
+        return best;
     }
 
     private static List<GemmEngine> candidates() {

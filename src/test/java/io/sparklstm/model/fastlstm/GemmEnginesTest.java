@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparklstm.config.GemmMode;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +75,7 @@ class GemmEnginesTest {
     }
 
     @Test
-    void measuringModeTimesBothFp32EnginesAndKeepsTheFaster() {
+    void measuringModeTimesBothFp32EnginesAndKeepsOneDnnUnlessClearlyBeaten() {
         GemmSelection.select(GemmMode.FP32, 1);
         forwardAndBackward(GemmMode.FP32);
         List<String> decisions = GemmSelection.decisions();
@@ -85,8 +87,22 @@ class GemmEnginesTest {
             String winner = d.substring(d.indexOf("-> ") + 3);
             double blas = rate(d, "openblas ");
             double dnnl = rate(d, "onednn ");
-            assertEquals(blas >= dnnl ? "openblas" : "onednn", winner, d);
+            assertEquals(blas > dnnl * (1 + GemmSelection.MARGIN) ? "openblas" : "onednn", winner, d);
         }
+    }
+
+    @Test
+    void onlyClearWinsReplaceOneDnn() {
+        Map<GemmEngine, Double> close = new LinkedHashMap<>();
+        close.put(GemmEngine.OPENBLAS, 94.0);
+        close.put(GemmEngine.ONEDNN, 85.0); // OpenBLAS 10.6 % faster: within the margin
+        assertEquals(GemmEngine.ONEDNN, GemmSelection.choose(close));
+        close.put(GemmEngine.OPENBLAS, 83.4);
+        close.put(GemmEngine.ONEDNN, 62.6); // 33 % faster: a clear win
+        assertEquals(GemmEngine.OPENBLAS, GemmSelection.choose(close));
+        close.put(GemmEngine.BF16, 180.0); // the fastest clear winner wins
+        assertEquals(GemmEngine.BF16, GemmSelection.choose(close));
+        assertEquals(GemmEngine.OPENBLAS, GemmSelection.choose(Map.of(GemmEngine.OPENBLAS, 1.0)));
     }
 
     @Test
