@@ -1,5 +1,7 @@
 package io.sparklstm.model;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -84,15 +86,15 @@ public final class PerThreadDropout implements IDropout {
         }
     }
 
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    /**
+     * The calling thread's mask values, one array per mask size: a network's masks come in two sizes (the LSTM
+     * layers' inputs and the dense layer's), used in turn every minibatch, and {@code setData} copies an array's whole
+     * length, so each size keeps its own exact-length array.
+     */
+    private static final ThreadLocal<Map<Integer, float[]>> SCRATCH = ThreadLocal.withInitial(HashMap::new);
 
     private static float[] scratch(int len) {
-        float[] s = SCRATCH.get();
-        if (s.length != len) {
-            s = new float[len];
-            SCRATCH.set(s);
-        }
-        return s;
+        return SCRATCH.get().computeIfAbsent(len, float[]::new);
     }
 
     @Override

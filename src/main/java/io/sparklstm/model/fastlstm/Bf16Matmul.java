@@ -100,11 +100,6 @@ final class Bf16Matmul {
         p.run(stream, aBf16, bBf16, c);
     }
 
-    /** Whether this thread's products are emulated (no BF16 matmul in oneDNN for this CPU). */
-    boolean emulated() {
-        return emulated;
-    }
-
     /** src's first {@code len} floats, rounded to BF16 values, as floats in {@code dst} (grown when too small). */
     private FloatPointer rounded(FloatPointer src, long len, FloatPointer dst) {
         int n = load(src, len);

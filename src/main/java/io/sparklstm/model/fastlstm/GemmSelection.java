@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * <h2>BF16</h2>
  * {@link GemmEngine#BF16} halves the bytes and, on CPUs with AVX512_BF16 or AMX, doubles the multiply rate, at the
  * price of an 8-bit mantissa on the products' inputs (accumulation, outputs, weights and updater state stay FP32).
- * {@link GemmMode#AUTO} lets it compete only where oneDNN reports such an ISA; elsewhere oneDNN emulates BF16 far
- * slower than FP32, and the mode falls back to FP32. {@link GemmMode#BF16} forces it anyway.
+ * {@link GemmMode#AUTO} lets it compete only where oneDNN reports such an ISA; elsewhere oneDNN has no BF16 matmul,
+ * {@link Bf16Matmul} emulates the products at FP32 speed or below, and the mode stays with FP32.
+ * {@link GemmMode#BF16} forces it anyway.
  *
  * <p>DOUBLE networks always use OpenBLAS's dgemm.</p>
  */
@@ -57,10 +58,6 @@ public final class GemmSelection {
             mode = newMode;
             chosen.clear();
         }
-    }
-
-    public static synchronized GemmMode mode() {
-        return mode;
     }
 
     /** Whether oneDNN reports native BF16 products on this CPU (AVX512_BF16 or AMX). */
@@ -144,13 +141,13 @@ public final class GemmSelection {
         FloatPointer c = filled(s.cElements());
         try {
             int reps = (int) Math.max(2, Math.ceil(BLOCK_FLOP / s.flop()));
-            s.run(engine, a, b, 0f, c);
-            s.run(engine, a, b, 0f, c);
+            engine.sgemm(s, a, b, 0f, c);
+            engine.sgemm(s, a, b, 0f, c);
             long bestNanos = Long.MAX_VALUE;
             for (int block = 0; block < 3; block++) {
                 long start = System.nanoTime();
                 for (int r = 0; r < reps; r++) {
-                    s.run(engine, a, b, 1f, c);
+                    engine.sgemm(s, a, b, 1f, c);
                 }
                 bestNanos = Math.min(bestNanos, System.nanoTime() - start);
             }

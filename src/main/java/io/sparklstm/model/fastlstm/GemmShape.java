@@ -1,7 +1,5 @@
 package io.sparklstm.model.fastlstm;
 
-import org.bytedeco.javacpp.FloatPointer;
-
 /**
  * A row-major product {@code C[m,n] = op(A)[m,k] op(B)[k,n] (+ beta C)} with dense operands (leading dimensions
  * {@link #lda()}, {@link #ldb()} and {@code n}): the key under which {@link GemmSelection} remembers its engine.
@@ -30,10 +28,6 @@ record GemmShape(boolean transA, boolean transB, int m, int n, int k) {
 
     double flop() {
         return 2.0 * m * n * k;
-    }
-
-    void run(GemmEngine engine, FloatPointer a, FloatPointer b, float beta, FloatPointer c) {
-        engine.sgemm(this, a, b, beta, c);
     }
 
     @Override
