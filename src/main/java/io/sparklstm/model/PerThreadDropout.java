@@ -2,6 +2,7 @@ package io.sparklstm.model;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -79,7 +80,10 @@ public final class PerThreadDropout implements IDropout {
             int kept = ((h >>> 8) - threshold) >>> 31; // 1 when (h >>> 8) < threshold
             values[i] = kept * scale;
         }
-        if (mask.dataType() == DataType.FLOAT) {
+        if (mask.dataType() == DataType.FLOAT && !mask.isView() && mask.data().length() == len) {
+            // one memcpy: DataBuffer.setData(float[]) stores element by element (1-2 % of a training step)
+            new FloatPointer(mask.data().addressPointer()).put(values, 0, len);
+        } else if (mask.dataType() == DataType.FLOAT) {
             mask.data().setData(values);
         } else {
             mask.assign(Nd4j.createFromArray(values).reshape(mask.shape())); // i.i.d. values: order is irrelevant

@@ -44,6 +44,9 @@ public final class GemmSelection {
     private static final double BLOCK_FLOP = 0.8e9;
 
     private static GemmMode mode = GemmMode.AUTO;
+    /** Counts mode changes, so that kernels built earlier know to ask again ({@link #generation}). */
+    private static volatile int generation;
+
     private static final Map<GemmShape, Choice> chosen = new LinkedHashMap<>();
 
     private GemmSelection() {}
@@ -57,7 +60,13 @@ public final class GemmSelection {
         if (newMode != mode) {
             mode = newMode;
             chosen.clear();
+            generation++;
         }
+    }
+
+    /** Changes whenever a new mode makes earlier {@link #engineFor} answers stale. */
+    static int generation() {
+        return generation;
     }
 
     /** Whether oneDNN reports native BF16 products on this CPU (AVX512_BF16 or AMX). */

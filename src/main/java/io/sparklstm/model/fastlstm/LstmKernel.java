@@ -67,6 +67,11 @@ final class LstmKernel {
     private Product recurrentWeightGrad;
     private Product inputGrad;
 
+    private int enginesGeneration;
+
+    /** The layer whose forward state the buffers hold (see {@link KernelPool}), else null. */
+    private Object forwardOwner;
+
     LstmKernel(int nIn, int n, DataType type) {
         this.nIn = nIn;
         this.n = n;
@@ -74,9 +79,15 @@ final class LstmKernel {
         this.gates = GateMath.create(type, n);
     }
 
-    /** (Re)allocates the buffers when the minibatch size or sequence length changes. */
+    /**
+     * (Re)allocates the buffers when the minibatch size or sequence length changes, and asks {@link GemmSelection}
+     * again for the engines when its mode changed since.
+     */
     void ensureShape(int batchSize, int timeSteps) {
         if (batchSize == batch && timeSteps == steps) {
+            if (enginesGeneration != GemmSelection.generation()) {
+                chooseEngines(batchSize * timeSteps, batchSize);
+            }
             return;
         }
         long rows = (long) batchSize * timeSteps;
@@ -99,6 +110,7 @@ final class LstmKernel {
     }
 
     private void chooseEngines(int rows, int batchSize) {
+        enginesGeneration = GemmSelection.generation();
         int g = 4 * n;
         inputProjection = product(false, true, rows, g, nIn); //          Z = X W
         recurrentStep = product(false, true, batchSize, g, n); //         Z_t += H_{t-1} RW
@@ -119,6 +131,16 @@ final class LstmKernel {
         void run(NativeBuf a, long offA, NativeBuf b, long offB, double beta, NativeBuf c, long offC) {
             NativeBuf.gemm(engine, shape, a, offA, b, offB, beta, c, offC);
         }
+    }
+
+    /** Records that the buffers now hold {@code layer}'s forward state (null: nobody's). */
+    void markForwardOf(Object layer) {
+        forwardOwner = layer;
+    }
+
+    /** Whether the buffers still hold the forward state {@code layer} left with {@link #markForwardOf}. */
+    boolean holdsForwardOf(Object layer) {
+        return layer != null && forwardOwner == layer;
     }
 
     /** Where the caller copies the input: {@code [T, B, nIn]} view of x. */
