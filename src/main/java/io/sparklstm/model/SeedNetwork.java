@@ -62,9 +62,9 @@ public record SeedNetwork(
                                 : new Adam(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, lrDecay)))
                 .weightInit(WeightInit.XAVIER)
                 .list()
-                .layer(lstmLayer(Minibatches.FEATURES, units, null))
-                .layer(lstmLayer(units, units, layerDropout()))
-                .layer(new LastTimeStep(lstmLayer(units, units, layerDropout())))
+                .layer(lstmLayer(Minibatches.FEATURES, units, null, false))
+                .layer(lstmLayer(units, units, layerDropout(), true))
+                .layer(new LastTimeStep(lstmLayer(units, units, layerDropout(), true)))
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .dropOut(layerDropout())
                         .nIn(units)
@@ -75,14 +75,18 @@ public record SeedNetwork(
                 .build();
     }
 
-    /** One LSTM layer of the chosen implementation; {@code dropout} applies to its input while training. */
-    private BaseRecurrentLayer lstmLayer(int inputs, int layerUnits, IDropout layerDropout) {
+    /**
+     * One LSTM layer of the chosen implementation; {@code dropout} applies to its input while training. Without
+     * {@code inputGradient} (the first layer, which reads the pixels) FastLSTM skips the gradient nobody uses.
+     */
+    private BaseRecurrentLayer lstmLayer(int inputs, int layerUnits, IDropout layerDropout, boolean inputGradient) {
         return switch (lstm) {
             case FAST ->
                 new FastLSTM.Builder()
                         .nIn(inputs)
                         .nOut(layerUnits)
                         .dropOut(layerDropout)
+                        .inputGradient(inputGradient)
                         .build();
             case STOCK ->
                 new LSTM.Builder()

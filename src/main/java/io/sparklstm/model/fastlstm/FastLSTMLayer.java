@@ -124,18 +124,22 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
                 param(RECURRENT_WEIGHT_KEY, true, workspaceMgr),
                 NativeBuf.wrapDenseF(gW),
                 NativeBuf.wrapDenseF(gRW),
-                NativeBuf.wrapDenseF(gB));
+                NativeBuf.wrapDenseF(gB),
+                layerConf().isInputGradient());
 
         Gradient g = new DefaultGradient();
         g.gradientForVariable().put(INPUT_WEIGHT_KEY, gW);
         g.gradientForVariable().put(RECURRENT_WEIGHT_KEY, gRW);
         g.gradientForVariable().put(BIAS_KEY, gB);
 
+        weightNoiseParams.clear();
+        if (!layerConf().isInputGradient()) {
+            return new Pair<>(g, null);
+        }
         INDArray dx = k.inputGradView(); // [T, B, nIn]
         INDArray epsOut = workspaceMgr.create(
                 ArrayType.ACTIVATION_GRAD, dataType, new long[] {dx.size(1), dx.size(2), dx.size(0)}, 'f');
         copyToNcw(dx, epsOut);
-        weightNoiseParams.clear();
         return new Pair<>(g, permuteIfNWC(backpropDropOutIfPresent(epsOut)));
     }
 

@@ -189,9 +189,11 @@ final class LstmKernel {
 
     /**
      * Backward pass (full BPTT) after {@link #forward} on the same input; dL/dh must be in {@link #outputGradView()}.
-     * Consumes the forward state: a forward pass is needed before the next backward.
+     * Consumes the forward state: a forward pass is needed before the next backward. Without {@code inputGradient},
+     * {@link #inputGradView()} is left as it was.
      */
-    void backward(NativeBuf wT, NativeBuf rwT, NativeBuf gradWT, NativeBuf gradRwT, NativeBuf gradB) {
+    void backward(
+            NativeBuf wT, NativeBuf rwT, NativeBuf gradWT, NativeBuf gradRwT, NativeBuf gradB, boolean inputGradient) {
         final int B = batch;
         final int T = steps;
         final int G = 4 * n;
@@ -207,6 +209,8 @@ final class LstmKernel {
         weightGrad.run(z, 0, x, 0, 0.0, gradWT, 0);
         recurrentWeightGrad.run(z, 0, h, 0, 0.0, gradRwT, 0);
         NativeBuf.gemvTrans(rows, G, z, G, ones, gradB);
-        inputGrad.run(z, 0, wT, 0, 0.0, dx, 0);
+        if (inputGradient) {
+            inputGrad.run(z, 0, wT, 0, 0.0, dx, 0);
+        }
     }
 }

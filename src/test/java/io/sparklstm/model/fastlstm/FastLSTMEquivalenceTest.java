@@ -3,9 +3,12 @@ package io.sparklstm.model.fastlstm;
 import static io.sparklstm.model.fastlstm.LstmNets.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,6 +58,30 @@ class FastLSTMEquivalenceTest {
                         .sumNumber()
                         .doubleValue(),
                 1e-6);
+    }
+
+    @Test
+    void firstLayerWithoutInputGradientGivesTheSameParameterGradients() {
+        MultiLayerConfiguration skipping = LstmNets.conf(true, 7, 16, 5, 9, DataType.FLOAT, new NoOp(), 42);
+        ((FastLSTM) skipping.getConf(0).getLayer()).setInputGradient(false);
+        MultiLayerConfiguration computing = MultiLayerConfiguration.fromJson(skipping.toJson());
+        ((FastLSTM) computing.getConf(0).getLayer()).setInputGradient(true);
+        assertFalse(((FastLSTM) MultiLayerConfiguration.fromJson(skipping.toJson())
+                        .getConf(0)
+                        .getLayer())
+                .isInputGradient());
+        MultiLayerNetwork a = new MultiLayerNetwork(skipping);
+        a.init();
+        MultiLayerNetwork b = new MultiLayerNetwork(computing);
+        b.init(a.params().dup(), false);
+        INDArray x = LstmNets.features(8, 7, 9, DataType.FLOAT, 11);
+        INDArray y = LstmNets.labels(8, 5, DataType.FLOAT, 11);
+
+        assertEquals(LstmNets.gradient(b, x, y), LstmNets.gradient(a, x, y)); // the skipped product feeds nothing
+        assertNull(a.calculateGradients(x, y, null, null).getSecond());
+        INDArray inputGradient = b.calculateGradients(x, y, null, null).getSecond();
+        assertArrayEquals(x.shape(), inputGradient.shape());
+        assertTrue(inputGradient.norm2Number().doubleValue() > 0);
     }
 
     @Test
