@@ -120,15 +120,29 @@ final class LstmKernel {
         inputGrad = product(false, false, rows, nIn, g); //               dX = dZ W^T
     }
 
-    /** A product of this shape with its engine: decided by timing for FLOAT, OpenBLAS's dgemm for DOUBLE. */
+    /** A product of this shape; its engine is decided on first use (inference never times the backward shapes). */
     private Product product(boolean transA, boolean transB, int m, int cols, int k) {
-        GemmShape shape = new GemmShape(transA, transB, m, cols, k);
-        return new Product(shape, type == DataType.FLOAT ? GemmSelection.engineFor(shape) : GemmEngine.OPENBLAS);
+        return new Product(new GemmShape(transA, transB, m, cols, k), type);
     }
 
-    /** One of the layer's products, bound to its engine. */
-    private record Product(GemmShape shape, GemmEngine engine) {
+    /**
+     * One of the layer's products, bound to its engine on first use: decided by timing for FLOAT
+     * ({@link GemmSelection}), OpenBLAS's dgemm for DOUBLE.
+     */
+    private static final class Product {
+        private final GemmShape shape;
+        private final DataType type;
+        private GemmEngine engine;
+
+        Product(GemmShape shape, DataType type) {
+            this.shape = shape;
+            this.type = type;
+        }
+
         void run(NativeBuf a, long offA, NativeBuf b, long offB, double beta, NativeBuf c, long offC) {
+            if (engine == null) {
+                engine = type == DataType.FLOAT ? GemmSelection.engineFor(shape) : GemmEngine.OPENBLAS;
+            }
             NativeBuf.gemm(engine, shape, a, offA, b, offB, beta, c, offC);
         }
     }
