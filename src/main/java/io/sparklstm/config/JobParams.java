@@ -116,6 +116,20 @@ public final class JobParams {
                             + " --lr-schedule cosine only.")
             .shapesWeights();
 
+    public static final Param<Double> EMA_EPOCHS = Param.number(
+                    "ema-epochs",
+                    "X",
+                    0,
+                    false,
+                    5,
+                    0.2,
+                    "Evaluate and publish an exponential moving average of the weights over about X epochs of"
+                            + " averaging rounds (training continues from the latest weights); 0 = the last round's"
+                            + " weights.")
+            .shapesWeights()
+            .note("0.2 measured +0.1 to +0.7 points of test accuracy after each of epochs 1-4 on full MNIST, and"
+                    + " 99.0 % one epoch sooner (docs/performance.md).");
+
     public static final Param<Double> DROPOUT = Param.number(
                     "dropout",
                     "P",
@@ -274,6 +288,7 @@ public final class JobParams {
             LR_DECAY,
             LR_SCHEDULE,
             WARMUP_EPOCHS,
+            EMA_EPOCHS,
             DROPOUT,
             AUGMENT_SHIFT,
             LSTM_UNITS,

@@ -61,7 +61,11 @@ final class Train {
         ClassificationReport report = null; // of the current parameters, when an epoch's evaluation measured them
         sc.sc().addSparkListener(executors);
         try {
-            DistributedTrainer trainer = new DistributedTrainer(sc, network, plan.settings());
+            DistributedTrainer trainer = new DistributedTrainer(
+                    sc,
+                    network,
+                    plan.settings(),
+                    checkpoint.map(Checkpoint::weightAverage).orElse(null));
             log.info(
                     "Training {} parameters on {} examples: {} workers x batch {}, averaging every {} batches",
                     network.numParams(),
@@ -78,7 +82,7 @@ final class Train {
                     if (plan.config().get(JobParams.EVALUATE_EACH_EPOCH)) {
                         long evaluationStart = System.nanoTime();
                         report = evaluator.evaluate(
-                                trainer.network(),
+                                trainer.publishable(),
                                 data.test(),
                                 "run " + plan.runId() + " after epoch " + epoch + "/" + totalEpochs);
                         LiveMetrics.get().testAccuracy(report.accuracy());
@@ -87,12 +91,12 @@ final class Train {
                     epochs.add(stats);
                     logEpoch(stats, totalEpochs);
                     lock.verifyHeld();
-                    checkpoints.save(epoch, trainer.network(), plan.fingerprint(), epochs);
+                    checkpoints.save(epoch, trainer.network(), trainer.weightAverage(), plan.fingerprint(), epochs);
                     progress.epochFinished(epoch);
                 }
             }
             return new Trained(
-                    trainer.network(),
+                    trainer.publishable(),
                     List.copyOf(epochs),
                     executors.executors(),
                     executors.lostExecutors(),

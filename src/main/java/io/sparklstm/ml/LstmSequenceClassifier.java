@@ -50,7 +50,8 @@ import scala.Tuple2;
  * (minibatch size per worker), {@code seed}, and the job's own training options under their camel-case names
  * ({@code averagingFrequency}, {@code workers}, {@code lrDecay}, {@code dropout}, {@code augmentShift},
  * {@code lstmUnits}, {@code lstmImpl}, {@code prefetchBatches}, {@code lrSchedule}, {@code warmupEpochs},
- * {@code gemm}). Defaults, bounds and docs are the options' own; an
+ * {@code emaEpochs}, {@code gemm}). The model holds the weights the job would publish (with {@code emaEpochs}, their
+ * moving average). Defaults, bounds and docs are the options' own; an
  * invalid combination fails {@code fit} with the option's message. The SparkSession must use the job's serializer
  * settings ({@code io.sparklstm.cli.SparkSetup#configure}, or Java serialization).
  */
@@ -79,6 +80,7 @@ public final class LstmSequenceClassifier extends Estimator<LstmSequenceClassifi
     private final Param<String> lstmImpl;
     private final Param<String> lrSchedule;
     private final DoubleParam warmupEpochs;
+    private final DoubleParam emaEpochs;
     private final Param<String> gemm;
     private final Param<String> stagingDir;
 
@@ -106,6 +108,7 @@ public final class LstmSequenceClassifier extends Estimator<LstmSequenceClassifi
         lstmImpl = SparkParams.textParam(this, "lstmImpl", JobParams.LSTM_IMPL);
         lrSchedule = SparkParams.textParam(this, "lrSchedule", JobParams.LR_SCHEDULE);
         warmupEpochs = SparkParams.doubleParam(this, "warmupEpochs", JobParams.WARMUP_EPOCHS);
+        emaEpochs = SparkParams.doubleParam(this, "emaEpochs", JobParams.EMA_EPOCHS);
         gemm = SparkParams.textParam(this, "gemm", JobParams.GEMM);
         stagingDir = SparkParams.column(
                 this,
@@ -142,6 +145,7 @@ public final class LstmSequenceClassifier extends Estimator<LstmSequenceClassifi
                 new Tuple2<>(lstmImpl, JobParams.LSTM_IMPL),
                 new Tuple2<>(lrSchedule, JobParams.LR_SCHEDULE),
                 new Tuple2<>(warmupEpochs, JobParams.WARMUP_EPOCHS),
+                new Tuple2<>(emaEpochs, JobParams.EMA_EPOCHS),
                 new Tuple2<>(gemm, JobParams.GEMM));
     }
 
@@ -194,7 +198,7 @@ public final class LstmSequenceClassifier extends Estimator<LstmSequenceClassifi
                             stats.samplesPerSecond()));
                 }
                 LstmSequenceClassificationModel model = new LstmSequenceClassificationModel(
-                        Identifiable$.MODULE$.randomUID("lstmSequenceModel"), trainer.network());
+                        Identifiable$.MODULE$.randomUID("lstmSequenceModel"), trainer.publishable());
                 return copyValues(model, ParamMap.empty()).setParent(this);
             } finally {
                 fs.delete(dir, true);
@@ -323,6 +327,10 @@ public final class LstmSequenceClassifier extends Estimator<LstmSequenceClassifi
         return warmupEpochs;
     }
 
+    public DoubleParam emaEpochs() {
+        return emaEpochs;
+    }
+
     public Param<String> gemm() {
         return gemm;
     }
@@ -403,6 +411,10 @@ public final class LstmSequenceClassifier extends Estimator<LstmSequenceClassifi
 
     public LstmSequenceClassifier setWarmupEpochs(double value) {
         return with(warmupEpochs, value);
+    }
+
+    public LstmSequenceClassifier setEmaEpochs(double value) {
+        return with(emaEpochs, value);
     }
 
     /** {@code auto}, {@code fp32}, {@code openblas}, {@code onednn} or {@code bf16}. */

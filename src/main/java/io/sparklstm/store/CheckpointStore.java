@@ -18,12 +18,14 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Per-epoch checkpoints of one run, under {@code <output>/_work/<run-id>/checkpoints/epoch-NNNN/}: {@code model.zip}
- * (with updater state) and {@code checkpoint.json} (epoch, SHA-256 of the model, the settings and their hash, epoch
+ * (with updater state), with {@code --ema-epochs} {@code average.zip} (the network with the moving average of the
+ * weights), and {@code checkpoint.json} (epoch, SHA-256 of the model files, the settings and their hash, epoch
  * statistics). Each is written under a temporary name and renamed into place, so a crash while writing leaves no
  * checkpoint that looks complete; a checkpoint that is corrupt anyway (truncated, wrong digest) is skipped with a
  * warning and the next older one is tried. The two newest are kept until the run is published.
@@ -33,6 +35,7 @@ public final class CheckpointStore {
     private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
     private static final String PREFIX = "epoch-";
     private static final String STATE = "checkpoint.json";
+    private static final String AVERAGE = "average.zip";
     private static final int KEEP = 2;
 
     private final FileSystem fs;
@@ -58,7 +61,12 @@ public final class CheckpointStore {
      *
      * @param fingerprint what the run was made with (see {@link #checkCompatible}); JSON-serializable values
      */
-    public void save(int epoch, MultiLayerNetwork network, Map<String, Object> fingerprint, List<EpochStats> epochs)
+    public void save(
+            int epoch,
+            MultiLayerNetwork network,
+            INDArray weightAverage,
+            Map<String, Object> fingerprint,
+            List<EpochStats> epochs)
             throws IOException {
         String name = String.format("%s%04d", PREFIX, epoch);
         Path tmp = new Path(dir, "." + name + ".tmp");
@@ -69,6 +77,13 @@ public final class CheckpointStore {
         state.put("epoch", epoch);
         state.put("modelSha256", digest.sha256());
         state.put("modelHmacSha256", digest.hmacSha256());
+        if (weightAverage != null) {
+            MultiLayerNetwork averaged = network.clone();
+            averaged.setParams(weightAverage);
+            ModelFile.Digest averageDigest = ModelFile.write(fs, new Path(tmp, AVERAGE), averaged, key);
+            state.put("averageSha256", averageDigest.sha256());
+            state.put("averageHmacSha256", averageDigest.hmacSha256());
+        }
         state.put("settings", fingerprint);
         state.put("epochs", epochs);
         Json.write(fs, new Path(tmp, STATE), state);
@@ -117,8 +132,17 @@ public final class CheckpointStore {
                     log.warn("Skipping checkpoint {}: its parameters are not finite", candidate);
                     continue;
                 }
+                INDArray average = null;
+                if (state.has("averageSha256")) {
+                    average = ModelFile.load(
+                                    fs,
+                                    new Path(candidate, AVERAGE),
+                                    ModelFile.Digest.recordedIn(state, "average"),
+                                    key)
+                            .params();
+                }
                 List<EpochStats> epochs = Json.MAPPER.convertValue(state.get("epochs"), new TypeReference<>() {});
-                return Optional.of(new Checkpoint(state.path("epoch").asInt(), network, epochs));
+                return Optional.of(new Checkpoint(state.path("epoch").asInt(), network, epochs, average));
             } catch (ModelFile.CorruptModelException e) {
                 log.warn("Skipping corrupt checkpoint {}: {}", candidate, e.getMessage());
             }

@@ -43,8 +43,13 @@ public final class ModelFile {
 
         /** The digests recorded in a provenance or checkpoint document ({@code modelSha256}, {@code modelHmacSha256}). */
         static Digest recordedIn(JsonNode document) {
-            JsonNode hmac = document.path("modelHmacSha256");
-            return new Digest(document.path("modelSha256").asText(), hmac.isTextual() ? hmac.asText() : null);
+            return recordedIn(document, "model");
+        }
+
+        /** The digests recorded as {@code <prefix>Sha256} and {@code <prefix>HmacSha256}. */
+        static Digest recordedIn(JsonNode document, String prefix) {
+            JsonNode hmac = document.path(prefix + "HmacSha256");
+            return new Digest(document.path(prefix + "Sha256").asText(), hmac.isTextual() ? hmac.asText() : null);
         }
     }
 

@@ -14,6 +14,7 @@ import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Synchronous data-parallel training with DL4J's parameter averaging: in every round each worker fits
@@ -34,9 +35,17 @@ public final class DistributedTrainer {
     private final SparkDl4jMultiLayer sparkNet;
     private final RandomStreamHook randomStreams;
     private final PlannedRoundsTrainingMaster master;
+    private final WeightAverage average;
 
     public DistributedTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainingSettings settings) {
+        this(sc, network, settings, null);
+    }
+
+    /** @param resumedAverage the moving average of the weights saved with a checkpoint, null for a new run */
+    public DistributedTrainer(
+            JavaSparkContext sc, MultiLayerNetwork network, TrainingSettings settings, INDArray resumedAverage) {
         this.sc = sc;
+        this.average = new WeightAverage(settings.emaEpochs(), resumedAverage);
         this.settings = settings;
         this.randomStreams = new RandomStreamHook(settings.seed());
         this.master = new PlannedRoundsTrainingMaster(
@@ -110,6 +119,7 @@ public final class DistributedTrainer {
                 long before = Math.min(train.examples(), (long) batches * train.batchSize());
                 batches += round.size();
                 long done = Math.min(train.examples(), (long) batches * train.batchSize());
+                average.update(net.params(), done - before, train.examples());
                 listener.roundFinished(epoch, roundIndex, rounds, done, done - before, lossSum / batches);
             }
         } finally {
@@ -132,7 +142,27 @@ public final class DistributedTrainer {
         return new MinibatchLoader(settings.augmentShift(), settings.seed(), epoch);
     }
 
+    /** The network being trained: the latest parameters and Adam state. */
     public MultiLayerNetwork network() {
         return sparkNet.getNetwork();
+    }
+
+    /**
+     * The network to evaluate and publish: a copy with the moving average of the weights ({@link WeightAverage}), or
+     * the trained network itself when averaging is off.
+     */
+    public MultiLayerNetwork publishable() {
+        INDArray averaged = average.average();
+        if (averaged == null) {
+            return network();
+        }
+        MultiLayerNetwork copy = network().clone();
+        copy.setParams(averaged);
+        return copy;
+    }
+
+    /** The moving average of the weights, for checkpoints; null when averaging is off. */
+    public INDArray weightAverage() {
+        return average.average();
     }
 }

@@ -16,6 +16,8 @@ import io.sparklstm.data.RandomShift;
  * @param augmentShift       largest random shift of training images in pixels, 0 = none ({@link RandomShift})
  * @param gemm               how FastLSTM computes its products on every worker ({@code --gemm})
  * @param learningRate       the learning-rate schedule
+ * @param emaEpochs          time constant of the published weights' moving average in epochs, 0 = off
+ *                           ({@link WeightAverage})
  */
 public record TrainingSettings(
         int workers,
@@ -25,7 +27,8 @@ public record TrainingSettings(
         long seed,
         int augmentShift,
         GemmMode gemm,
-        LearningRate learningRate) {
+        LearningRate learningRate,
+        double emaEpochs) {
 
     /** Settings from the job's configuration; {@code --workers 0} there resolves to {@code defaultParallelism}. */
     public static TrainingSettings from(JobConfig config, int defaultParallelism) {
@@ -38,6 +41,7 @@ public record TrainingSettings(
                 config.get(JobParams.SEED),
                 config.get(JobParams.AUGMENT_SHIFT),
                 config.get(JobParams.GEMM),
-                LearningRate.from(config));
+                LearningRate.from(config),
+                config.get(JobParams.EMA_EPOCHS));
     }
 }

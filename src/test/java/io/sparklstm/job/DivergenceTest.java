@@ -77,7 +77,7 @@ class DivergenceTest {
         RunPlan plan = preflight.check(config, preflight.store(config));
         MultiLayerNetwork poisoned = io.sparklstm.model.SeedNetwork.from(config).newNetwork();
         poisoned.params().putScalar(3, Double.POSITIVE_INFINITY);
-        plan.store().checkpoints("nan-resume").save(1, poisoned, plan.fingerprint(), List.of());
+        plan.store().checkpoints("nan-resume").save(1, poisoned, null, plan.fingerprint(), List.of());
 
         int code = JobRuns.run(args);
 

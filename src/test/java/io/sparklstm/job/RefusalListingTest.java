@@ -115,7 +115,7 @@ class RefusalListingTest {
                     RunPlan plan = preflight.check(other, preflight.store(other));
                     plan.store()
                             .checkpoints("resumed")
-                            .save(1, Fixtures.network(8, 1e-3, 1).newNetwork(), plan.fingerprint(), List.of());
+                            .save(1, Fixtures.network(8, 1e-3, 1).newNetwork(), null, plan.fingerprint(), List.of());
                     return args;
                 }),
                 refusal(

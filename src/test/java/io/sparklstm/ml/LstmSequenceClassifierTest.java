@@ -126,7 +126,7 @@ class LstmSequenceClassifierTest {
         trainer.fitEpoch(2, staged);
 
         assertEquals(trainer.network().getIterationCount(), viaEstimator.getIterationCount());
-        double difference = trainer.network()
+        double difference = trainer.publishable()
                 .params()
                 .sub(viaEstimator.params())
                 .amaxNumber()

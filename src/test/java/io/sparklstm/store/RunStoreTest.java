@@ -2,6 +2,7 @@ package io.sparklstm.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import io.sparklstm.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -65,6 +67,31 @@ class RunStoreTest {
         store.checkWritable("r1", true);
         store.publish("r1", net, Map.of("accuracy", 0.2), Map.of(), Fixtures.provenance("r1"), true, true, Map.of());
         assertTrue(Files.readString(root.resolve("runs/r1/metrics.json")).contains("0.2"));
+    }
+
+    @Test
+    void checkpointKeepsTheWeightAverageForTheResume() throws IOException {
+        MultiLayerNetwork net = Fixtures.network(8, 1e-3, 3).newNetwork();
+        INDArray average = net.params().mul(0.5);
+        CheckpointStore checkpoints = store().checkpoints("r1");
+        Map<String, Object> fingerprint = Map.of("seed", 3);
+
+        checkpoints.save(1, net, null, fingerprint, List.of());
+        assertNull(checkpoints.latest(fingerprint).orElseThrow().weightAverage(), "none saved without averaging");
+
+        checkpoints.save(2, net, average, fingerprint, List.of());
+        Checkpoint latest = checkpoints.latest(fingerprint).orElseThrow();
+        assertEquals(2, latest.epoch());
+        assertEquals(average, latest.weightAverage());
+        assertEquals(net.params(), latest.network().params(), "the training state stays the latest weights");
+
+        Path file = root.resolve("_work/r1/checkpoints/epoch-0002/average.zip");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(file, bytes);
+        Files.deleteIfExists(file.resolveSibling(".average.zip.crc")); // damage the local FS's checksum cannot see
+        assertEquals(
+                1, checkpoints.latest(fingerprint).orElseThrow().epoch(), "a corrupt average skips the checkpoint");
     }
 
     private RunStore store() throws IOException {
