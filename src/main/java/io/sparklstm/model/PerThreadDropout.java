@@ -80,11 +80,9 @@ public final class PerThreadDropout implements IDropout {
             int kept = ((h >>> 8) - threshold) >>> 31; // 1 when (h >>> 8) < threshold
             values[i] = kept * scale;
         }
-        if (mask.dataType() == DataType.FLOAT && !mask.isView() && mask.data().length() == len) {
+        if (mask.dataType() == DataType.FLOAT && !mask.isView()) {
             // one memcpy: DataBuffer.setData(float[]) stores element by element (1-2 % of a training step)
             new FloatPointer(mask.data().addressPointer()).put(values, 0, len);
-        } else if (mask.dataType() == DataType.FLOAT) {
-            mask.data().setData(values);
         } else {
             mask.assign(Nd4j.createFromArray(values).reshape(mask.shape())); // i.i.d. values: order is irrelevant
         }
@@ -92,8 +90,8 @@ public final class PerThreadDropout implements IDropout {
 
     /**
      * The calling thread's mask values, one array per mask size: a network's masks come in two sizes (the LSTM
-     * layers' inputs and the dense layer's), used in turn every minibatch, and {@code setData} copies an array's whole
-     * length, so each size keeps its own exact-length array.
+     * layers' inputs and the dense layer's), used in turn every minibatch, and the fallback (DOUBLE or view masks)
+     * reads an array's whole length, so each size keeps its own exact-length array.
      */
     private static final ThreadLocal<Map<Integer, float[]>> SCRATCH = ThreadLocal.withInitial(HashMap::new);
 

@@ -91,8 +91,7 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
             throw new IllegalArgumentException("FastLSTM (layer " + getIndex() + ") expects input [minibatch, " + nIn
                     + ", timeSteps] (" + layerConf().getRnnDataFormat() + "), got " + Arrays.toString(input.shape()));
         }
-        LstmKernel k = kernel =
-                KernelPool.forLayer(getIndex(), (int) nIn, (int) layerConf().getNOut(), dataType);
+        LstmKernel k = kernel = threadKernel();
         k.ensureShape((int) in.size(0), (int) in.size(2));
         k.inputView().assign(in.castTo(dataType).permute(2, 0, 1)); // -> [T, B, nIn]
         k.forward(
@@ -177,10 +176,15 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
         return NativeBuf.wrapDenseF(p);
     }
 
+    /** The calling thread's kernel for this layer's slot ({@link KernelPool}). */
+    private LstmKernel threadKernel() {
+        return KernelPool.forLayer(
+                getIndex(), (int) layerConf().getNIn(), (int) layerConf().getNOut(), dataType);
+    }
+
     /** Whether this thread's kernel still holds the forward state of this layer's last training pass. */
     private boolean kernelHoldsMyForward() {
-        LstmKernel mine = KernelPool.forLayer(
-                getIndex(), (int) layerConf().getNIn(), (int) layerConf().getNOut(), dataType);
+        LstmKernel mine = threadKernel();
         return mine == kernel && mine.holdsForwardOf(this);
     }
 

@@ -14,8 +14,9 @@ package io.sparklstm.model.fastlstm;
  *
  * <p>tanh and sigmoid use a clamped rational approximation (the [13/6] minimax form used by Eigen/TensorFlow for
  * float tanh; max abs error about 3e-7 over the real line, i.e. float precision) because {@code Math.exp} is a
- * scalar call that C2 cannot vectorize; its polynomials use fused multiply-adds where the CPU has them. sigmoid(x) = (1 + tanh(x/2))/2. Results therefore match the stock LSTM to
- * float round-off (about 1e-6), not bit for bit.</p>
+ * scalar call that C2 cannot vectorize; its polynomials use fused multiply-adds where the CPU has them.
+ * sigmoid(x) = (1 + tanh(x/2))/2. Results therefore match the stock LSTM to float round-off (about 1e-6), not bit for
+ * bit.</p>
  */
 final class FloatGates extends GateMath {
 
