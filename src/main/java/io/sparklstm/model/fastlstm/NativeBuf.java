@@ -108,6 +108,30 @@ final class NativeBuf {
         fb.put(offset, src, 0, len);
     }
 
+    /**
+     * Scatters {@code rows} rows of {@code dst.length} blocks of {@code width} elements each, starting at
+     * {@code offset}, into {@code dst}: block k of row r goes to {@code dst[k][r*width ...]}. One copy per block, so a
+     * row-major {@code [rows, blocks*width]} matrix lands block-major without an intermediate array. FLOAT only.
+     */
+    void readBlocks(int offset, int width, float[][] dst, int rows) {
+        int blocks = dst.length;
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < blocks; k++) {
+                fb.get(offset + (r * blocks + k) * width, dst[k], r * width, width);
+            }
+        }
+    }
+
+    /** The inverse of {@link #readBlocks}: gathers the blocks back into row-major rows. FLOAT only. */
+    void writeBlocks(int offset, int width, float[][] src, int rows) {
+        int blocks = src.length;
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < blocks; k++) {
+                fb.put(offset + (r * blocks + k) * width, src[k], r * width, width);
+            }
+        }
+    }
+
     /** Bulk copy of {@code len} elements starting at {@code offset} into {@code dst}. DOUBLE only. */
     void read(int offset, double[] dst, int len) {
         db.get(offset, dst, 0, len);
