@@ -2,7 +2,7 @@ package io.sparklstm.model;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -61,42 +61,61 @@ public final class PerThreadDropout implements IDropout {
 
     /**
      * Fills the mask with {@code 1/retain} (kept) or 0 (dropped), each element decided by a counter-based hash of
-     * {@code seed} and its index (MurmurHash3's 32-bit finaliser): integer-only arithmetic that HotSpot vectorizes,
-     * about ten times faster than ND4J's {@code DropOutInverted} random op, which cost 6 % of a training step. The seed
-     * comes from ND4J's per-thread generator, so runs stay reproducible under the job's seeding.
+     * {@code seed} and its index (MurmurHash3's 32-bit finaliser): integer-only arithmetic, about ten times faster
+     * than ND4J's {@code DropOutInverted} random op, which cost 6 % of a training step. The seed comes from ND4J's
+     * per-thread generator, so runs stay reproducible under the job's seeding.
+     *
+     * <p>Shaped for C2's vectorizer (JDK 17), which leaves a loop scalar if it uses the loop index as a value or
+     * converts int to float: the index enters through a precomputed array {@code i * 0x9E3779B9} ({@link Scratch}),
+     * and the result is written as the float's bits ({@code 1/retain}'s bits or 0), then copied to the mask's memory
+     * unchanged. Measured: 0.09 against 1.8 ns per element.</p>
      */
     private void fillMask(INDArray mask, int seed) {
         int len = Math.toIntExact(mask.length());
-        float[] values = scratch(len);
+        Scratch scratch = Scratch.of(len);
+        int[] ramp = scratch.ramp;
+        int[] bits = scratch.bits;
         int threshold = (int) Math.round(retain * (1 << 24)); // keep when the hash's top 24 bits fall below it
-        float scale = (float) (1.0 / retain);
+        int scaleBits = Float.floatToRawIntBits((float) (1.0 / retain));
         for (int i = 0; i < len; i++) {
-            int h = seed + i * 0x9E3779B9;
+            int h = seed + ramp[i];
             h ^= h >>> 16;
             h *= 0x85EBCA6B;
             h ^= h >>> 13;
             h *= 0xC2B2AE35;
             h ^= h >>> 16;
-            int kept = ((h >>> 8) - threshold) >>> 31; // 1 when (h >>> 8) < threshold
-            values[i] = kept * scale;
+            bits[i] = ((h >>> 8) - threshold) >> 31 & scaleBits; // all ones when (h >>> 8) < threshold
         }
         if (mask.dataType() == DataType.FLOAT && !mask.isView()) {
-            // one memcpy: DataBuffer.setData(float[]) stores element by element (1-2 % of a training step)
-            new FloatPointer(mask.data().addressPointer()).put(values, 0, len);
+            // one memcpy: DataBuffer.setData stores element by element (1-2 % of a training step)
+            new IntPointer(mask.data().addressPointer()).put(bits, 0, len);
         } else {
+            float[] values = new float[len];
+            for (int i = 0; i < len; i++) {
+                values[i] = Float.intBitsToFloat(bits[i]);
+            }
             mask.assign(Nd4j.createFromArray(values).reshape(mask.shape())); // i.i.d. values: order is irrelevant
         }
     }
 
     /**
-     * The calling thread's mask values, one array per mask size: a network's masks come in two sizes (the LSTM
-     * layers' inputs and the dense layer's), used in turn every minibatch, and the fallback (DOUBLE or view masks)
-     * reads an array's whole length, so each size keeps its own exact-length array.
+     * The calling thread's arrays for one mask size: the hash inputs {@code i * 0x9E3779B9} and the mask's bits. A
+     * network's masks come in two sizes (the LSTM layers' inputs and the dense layer's), used in turn every minibatch,
+     * so each size keeps its own exact-length arrays (about 1.8 MB per training thread with the defaults).
      */
-    private static final ThreadLocal<Map<Integer, float[]>> SCRATCH = ThreadLocal.withInitial(HashMap::new);
+    private record Scratch(int[] ramp, int[] bits) {
 
-    private static float[] scratch(int len) {
-        return SCRATCH.get().computeIfAbsent(len, float[]::new);
+        private static final ThreadLocal<Map<Integer, Scratch>> BY_SIZE = ThreadLocal.withInitial(HashMap::new);
+
+        static Scratch of(int len) {
+            return BY_SIZE.get().computeIfAbsent(len, n -> {
+                int[] ramp = new int[n];
+                for (int i = 0; i < n; i++) {
+                    ramp[i] = i * 0x9E3779B9;
+                }
+                return new Scratch(ramp, new int[n]);
+            });
+        }
     }
 
     @Override
