@@ -6,11 +6,13 @@ package io.sparklstm.model.fastlstm;
  * <p>JDK 17's C2 only vectorizes a loop whose array accesses all share the same index expression (here
  * {@code [i]}): a second invariant offset such as {@code z[b*4n + j]} next to {@code c[b*n + j]} silently
  * disables it, and in-place updates of one array at different offsets create assumed dependences. So the
- * element-wise work runs in gate-major layout: the row-major step block {@code Z_t [B, 4n]} is copied out of native memory
- * block by block straight into four {@code [B*n]} arrays {@code a, f, o, g} ({@link NativeBuf#readBlocks}), the bias
- * is pre-tiled to {@code [B*n]} per gate, and each pass is then a flat loop over {@code i < B*n} with every
- * array indexed {@code [i]} (an order of magnitude faster than the same math looping over rows). Backward, the deltas are computed in
- * place of the gate activations and copied back into the {@code [B, 4n]} rows of native memory the same way.</p>
+ * element-wise work runs in gate-major layout: the row-major step block {@code Z_t [B, 4n]} is copied out of native
+ * memory block by block straight into four {@code [B*n]} arrays {@code a, f, o, g} ({@link NativeBuf#readBlocks}),
+ * the bias is pre-tiled to {@code [B*n]} per gate, and each pass is then a flat loop over {@code i < B*n} with every
+ * array indexed {@code [i]} (an order of magnitude faster than the same math looping over rows). Backward, the deltas
+ * are computed in place of the gate activations and copied back into the {@code [B, 4n]} rows of native memory the
+ * same way. A loop body must also stay short: C2 leaves long ones scalar (see {@link #forwardLoop} and
+ * {@link #backwardLoop}).</p>
  *
  * <p>Tried and dropped: the same math with the Vector API (Java 17's incubator module), fused into one pass per step
  * that reads and writes native memory directly, ran 1.8 times slower than these C2-vectorized loops (2026-12-03,
