@@ -91,7 +91,7 @@ final class Train {
                     epochs.add(stats);
                     logEpoch(stats, totalEpochs);
                     lock.verifyHeld();
-                    checkpoints.save(epoch, trainer.network(), trainer.weightAverage(), plan.fingerprint(), epochs);
+                    checkpoints.save(epoch, trainer.network(), trainer.averagedNetwork(), plan.fingerprint(), epochs);
                     progress.epochFinished(epoch);
                 }
             }

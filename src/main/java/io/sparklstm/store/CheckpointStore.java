@@ -59,12 +59,15 @@ public final class CheckpointStore {
     /**
      * Saves the state after {@code epoch}.
      *
+     * @param network     the trained network with its updater state, from which training resumes
+     * @param averaged    the same network with the moving average of the weights ({@code --ema-epochs}), null when
+     *                    off
      * @param fingerprint what the run was made with (see {@link #checkCompatible}); JSON-serializable values
      */
     public void save(
             int epoch,
             MultiLayerNetwork network,
-            INDArray weightAverage,
+            MultiLayerNetwork averaged,
             Map<String, Object> fingerprint,
             List<EpochStats> epochs)
             throws IOException {
@@ -77,9 +80,7 @@ public final class CheckpointStore {
         state.put("epoch", epoch);
         state.put("modelSha256", digest.sha256());
         state.put("modelHmacSha256", digest.hmacSha256());
-        if (weightAverage != null) {
-            MultiLayerNetwork averaged = network.clone();
-            averaged.setParams(weightAverage);
+        if (averaged != null) {
             ModelFile.Digest averageDigest = ModelFile.write(fs, new Path(tmp, AVERAGE), averaged, key);
             state.put("averageSha256", averageDigest.sha256());
             state.put("averageHmacSha256", averageDigest.hmacSha256());

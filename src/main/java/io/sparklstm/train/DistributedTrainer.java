@@ -36,6 +36,7 @@ public final class DistributedTrainer {
     private final RandomStreamHook randomStreams;
     private final PlannedRoundsTrainingMaster master;
     private final WeightAverage average;
+    private MultiLayerNetwork averagedNetwork; // copy with the average's weights, made on demand, dropped each round
 
     public DistributedTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainingSettings settings) {
         this(sc, network, settings, null);
@@ -120,6 +121,7 @@ public final class DistributedTrainer {
                 batches += round.size();
                 long done = Math.min(train.examples(), (long) batches * train.batchSize());
                 average.update(net.params(), done - before, train.examples());
+                averagedNetwork = null;
                 listener.roundFinished(epoch, roundIndex, rounds, done, done - before, lossSum / batches);
             }
         } finally {
@@ -148,21 +150,25 @@ public final class DistributedTrainer {
     }
 
     /**
-     * The network to evaluate and publish: a copy with the moving average of the weights ({@link WeightAverage}), or
-     * the trained network itself when averaging is off.
+     * The network to evaluate and publish: {@link #averagedNetwork}, or the trained network itself when averaging is
+     * off.
      */
     public MultiLayerNetwork publishable() {
-        INDArray averaged = average.average();
-        if (averaged == null) {
-            return network();
-        }
-        MultiLayerNetwork copy = network().clone();
-        copy.setParams(averaged);
-        return copy;
+        MultiLayerNetwork averaged = averagedNetwork();
+        return averaged != null ? averaged : network();
     }
 
-    /** The moving average of the weights, for checkpoints; null when averaging is off. */
-    public INDArray weightAverage() {
-        return average.average();
+    /**
+     * A copy of the network with the moving average of the weights ({@link WeightAverage}), for evaluation,
+     * checkpoints and publishing; null when averaging is off. Made once per state of the average: evaluating,
+     * checkpointing and publishing the same epoch share one copy, which nobody modifies.
+     */
+    public MultiLayerNetwork averagedNetwork() {
+        INDArray averaged = average.average();
+        if (averaged != null && averagedNetwork == null) {
+            averagedNetwork = network().clone();
+            averagedNetwork.setParams(averaged);
+        }
+        return averagedNetwork;
     }
 }

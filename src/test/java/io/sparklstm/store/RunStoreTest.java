@@ -79,7 +79,9 @@ class RunStoreTest {
         checkpoints.save(1, net, null, fingerprint, List.of());
         assertNull(checkpoints.latest(fingerprint).orElseThrow().weightAverage(), "none saved without averaging");
 
-        checkpoints.save(2, net, average, fingerprint, List.of());
+        MultiLayerNetwork averaged = net.clone();
+        averaged.setParams(average);
+        checkpoints.save(2, net, averaged, fingerprint, List.of());
         Checkpoint latest = checkpoints.latest(fingerprint).orElseThrow();
         assertEquals(2, latest.epoch());
         assertEquals(average, latest.weightAverage());
