@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Per-epoch checkpoints of one run, under {@code <output>/_work/<run-id>/checkpoints/epoch-NNNN/}: {@code model.zip}
  * (with updater state), with {@code --ema-epochs} {@code average.zip} (the network with the moving average of the
- * weights), and {@code checkpoint.json} (epoch, SHA-256 of the model files, the settings and their hash, epoch
+ * weights, without updater state: nothing trains it), and {@code checkpoint.json} (epoch, SHA-256 of the model files, the settings and their hash, epoch
  * statistics). Each is written under a temporary name and renamed into place, so a crash while writing leaves no
  * checkpoint that looks complete; a checkpoint that is corrupt anyway (truncated, wrong digest) is skipped with a
  * warning and the next older one is tried. The two newest are kept until the run is published.
@@ -81,7 +81,7 @@ public final class CheckpointStore {
         state.put("modelSha256", digest.sha256());
         state.put("modelHmacSha256", digest.hmacSha256());
         if (averaged != null) {
-            ModelFile.Digest averageDigest = ModelFile.write(fs, new Path(tmp, AVERAGE), averaged, key);
+            ModelFile.Digest averageDigest = ModelFile.writeWeights(fs, new Path(tmp, AVERAGE), averaged, key);
             state.put("averageSha256", averageDigest.sha256());
             state.put("averageHmacSha256", averageDigest.hmacSha256());
         }

@@ -56,7 +56,16 @@ public final class ModelFile {
     /** Writes the network with its updater state; returns the digests of the bytes written. */
     public static Digest write(FileSystem fs, Path file, MultiLayerNetwork network, Optional<StoreKey> key)
             throws IOException {
-        return write(fs, file, network, key, null);
+        return write(fs, file, network, key, null, true);
+    }
+
+    /**
+     * Writes the network's configuration and weights only, without the updater state (Adam's moments: twice the
+     * weights' size), for a network that nothing will train further; returns the digests of the bytes written.
+     */
+    public static Digest writeWeights(FileSystem fs, Path file, MultiLayerNetwork network, Optional<StoreKey> key)
+            throws IOException {
+        return write(fs, file, network, key, null, false);
     }
 
     /**
@@ -64,12 +73,17 @@ public final class ModelFile {
      * written, with the stream open, {@link FaultInjection#reached} {@code underWayPoint} (when not null).
      */
     static Digest write(
-            FileSystem fs, Path file, MultiLayerNetwork network, Optional<StoreKey> key, String underWayPoint)
+            FileSystem fs,
+            Path file,
+            MultiLayerNetwork network,
+            Optional<StoreKey> key,
+            String underWayPoint,
+            boolean withUpdater)
             throws IOException {
         MessageDigest sha = sha256();
         Mac mac = key.map(StoreKey::mac).orElse(null);
         try (OutputStream out = new DigestingOutputStream(fs.create(file, false), sha, mac, underWayPoint)) {
-            ModelSerializer.writeModel(network, out, true);
+            ModelSerializer.writeModel(network, out, withUpdater);
         }
         return new Digest(StoreKey.hex(sha.digest()), mac == null ? null : StoreKey.hex(mac.doFinal()));
     }

@@ -236,7 +236,7 @@ public final class RunStore {
         Path staged = new Path(workDir(runId), "publish");
         fs.delete(staged, true);
         ModelFile.Digest digest =
-                ModelFile.write(fs, new Path(staged, MODEL), model, key, FaultInjection.MODEL_WRITE_UNDER_WAY);
+                ModelFile.write(fs, new Path(staged, MODEL), model, key, FaultInjection.MODEL_WRITE_UNDER_WAY, true);
         String onnxDigest = ModelFile.writeOnnx(fs, new Path(staged, ONNX), model);
         Json.write(fs, new Path(staged, PROVENANCE), provenance.withModelDigests(digest, onnxDigest));
         Json.write(fs, new Path(staged, METRICS), metrics);

@@ -11,8 +11,11 @@ import io.sparklstm.common.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.zip.ZipFile;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -88,12 +91,25 @@ class RunStoreTest {
         assertEquals(net.params(), latest.network().params(), "the training state stays the latest weights");
 
         Path file = root.resolve("_work/r1/checkpoints/epoch-0002/average.zip");
+        assertEquals(
+                Set.of("configuration.json", "coefficients.bin"),
+                zipEntries(file),
+                "the average carries weights, no updater state");
+        assertTrue(zipEntries(file.resolveSibling("model.zip")).contains("updaterState.bin"), "the resume state does");
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 1;
         Files.write(file, bytes);
         Files.deleteIfExists(file.resolveSibling(".average.zip.crc")); // damage the local FS's checksum cannot see
         assertEquals(
                 1, checkpoints.latest(fingerprint).orElseThrow().epoch(), "a corrupt average skips the checkpoint");
+    }
+
+    private static Set<String> zipEntries(Path zip) throws IOException {
+        Set<String> names = new HashSet<>();
+        try (ZipFile file = new ZipFile(zip.toFile())) {
+            file.stream().forEach(e -> names.add(e.getName()));
+        }
+        return names;
     }
 
     private RunStore store() throws IOException {
