@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Per-epoch checkpoints of one run, under {@code <output>/_work/<run-id>/checkpoints/epoch-NNNN/}: {@code model.zip}
  * (with updater state), with {@code --ema-epochs} {@code average.zip} (the network with the moving average of the
- * weights, without updater state: nothing trains it), and {@code checkpoint.json} (epoch, SHA-256 of the model files, the settings and their hash, epoch
- * statistics). Each is written under a temporary name and renamed into place, so a crash while writing leaves no
- * checkpoint that looks complete; a checkpoint that is corrupt anyway (truncated, wrong digest) is skipped with a
- * warning and the next older one is tried. The two newest are kept until the run is published.
+ * weights, without updater state: nothing trains it), and {@code checkpoint.json} (epoch, SHA-256 of the model files,
+ * the settings and their hash, epoch statistics). Each is written under a temporary name and renamed into place, so a
+ * crash while writing leaves no checkpoint that looks complete; a checkpoint that is corrupt anyway (truncated, wrong
+ * digest) is skipped with a warning and the next older one is tried. The two newest are kept until the run is
+ * published.
  */
 public final class CheckpointStore {
 
