@@ -1,11 +1,15 @@
 package io.sparklstm.cluster;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.yarn.api.records.ApplicationAttemptReport;
 import org.apache.hadoop.yarn.api.records.ApplicationId;
 import org.apache.hadoop.yarn.api.records.ApplicationReport;
+import org.apache.hadoop.yarn.api.records.YarnApplicationState;
 import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 
@@ -27,6 +31,11 @@ final class YarnApps implements AutoCloseable {
             List<String> attempts,
             List<String> amContainers) {
 
+        /** Whether the ResourceManager has recorded the application's end (FINISHED, FAILED or KILLED). */
+        boolean ended() {
+            return ENDED.contains(state);
+        }
+
         String describe() {
             return "application " + id + " (" + name + "): state " + state + ", final status " + finalStatus + ", "
                     + attempts.size() + " attempt(s) " + attempts + ", AM container(s) " + amContainers
@@ -35,6 +44,14 @@ final class YarnApps implements AutoCloseable {
                             : ", diagnostics: " + diagnostics.strip().replaceAll("\\s+", " "));
         }
     }
+
+    /** How long {@link #ended(String)} waits for the ResourceManager to record an application's end. */
+    private static final Duration END_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final Set<String> ENDED = Set.of(
+            YarnApplicationState.FINISHED.name(),
+            YarnApplicationState.FAILED.name(),
+            YarnApplicationState.KILLED.name());
 
     private final YarnClient client;
 
@@ -63,6 +80,22 @@ final class YarnApps implements AutoCloseable {
                 attempts.stream().map(a -> String.valueOf(a.getAMContainerId())).toList());
     }
 
+    /**
+     * The report of {@code applicationId} once the ResourceManager has recorded its end, or its last report after
+     * {@link #END_TIMEOUT}. spark-submit can exit before the ResourceManager records the end: in client mode the
+     * driver's SparkContext tells the ApplicationMaster to stop, and the ApplicationMaster unregisters after the
+     * driver's JVM has gone (CI once read "state RUNNING, final status UNDEFINED" a moment after a client-mode exit).
+     */
+    Report ended(String applicationId) throws Exception {
+        Instant deadline = Instant.now().plus(END_TIMEOUT);
+        Report report = report(applicationId);
+        while (!report.ended() && Instant.now().isBefore(deadline)) {
+            Thread.sleep(200);
+            report = report(applicationId);
+        }
+        return report;
+    }
+
     /** The newest application's id, or null when there is none. */
     String newest() throws Exception {
         return client.getApplications().stream()
@@ -84,7 +117,7 @@ final class YarnApps implements AutoCloseable {
                 System.out.println("YARN: no application was submitted");
                 return;
             }
-            System.out.println(yarn.report(id).describe());
+            System.out.println(yarn.ended(id).describe());
         }
     }
 }

@@ -166,10 +166,10 @@ final class YarnCluster implements AutoCloseable {
         return m.group();
     }
 
-    /** What the ResourceManager reports of {@code applicationId}. */
+    /** What the ResourceManager reports of {@code applicationId} once it has ended (see {@link YarnApps#ended}). */
     YarnApps.Report report(String applicationId) throws Exception {
         try (YarnApps yarn = new YarnApps(client)) {
-            return yarn.report(applicationId);
+            return yarn.ended(applicationId);
         }
     }
 
