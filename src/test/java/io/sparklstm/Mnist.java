@@ -2,11 +2,13 @@ package io.sparklstm;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparklstm.config.GemmMode;
 import io.sparklstm.data.MinibatchFile;
 import io.sparklstm.data.MinibatchStager;
 import io.sparklstm.data.Minibatches;
 import io.sparklstm.data.MnistInputs;
 import io.sparklstm.data.StagedSplit;
+import io.sparklstm.model.fastlstm.GemmSelection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -73,8 +75,22 @@ public final class Mnist {
         }
     }
 
-    /** Accuracy of {@code model} on the first {@code limit} examples of the t10k files (the job's --test-limit). */
+    /**
+     * Accuracy of {@code model} on the first {@code limit} examples of the t10k files (the job's --test-limit),
+     * computed with oneDNN's FP32 products ({@code --gemm onednn}; the mode returns to {@code auto} afterwards). A job
+     * run with {@code --gemm onednn}, in this JVM or another, recorded exactly this figure; under {@code auto} each
+     * JVM times the engines itself, and on a CPU with BF16 products a close call can differ between two JVMs.
+     */
     public static double testAccuracy(MultiLayerNetwork model, int limit) throws IOException {
+        GemmSelection.select(GemmMode.ONEDNN, 1);
+        try {
+            return accuracy(model, limit);
+        } finally {
+            GemmSelection.select(GemmMode.AUTO, 1);
+        }
+    }
+
+    private static double accuracy(MultiLayerNetwork model, int limit) throws IOException {
         Path mnist = dir();
         byte[] images = Files.readAllBytes(mnist.resolve("t10k-images-idx3-ubyte"));
         byte[] labels = Files.readAllBytes(mnist.resolve("t10k-labels-idx1-ubyte"));

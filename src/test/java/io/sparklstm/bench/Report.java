@@ -668,7 +668,11 @@ final class Report {
                     + (framework.equals("pytorch")
                             ? (one.path("mkl").asBoolean(false) ? ", MKL" : ", no MKL")
                                     + (one.path("onednn").asBoolean(false) ? ", oneDNN" : ", no oneDNN")
-                            : "");
+                            : "")
+                    + (peers.at("/" + framework + "_1/env/MALLOC_TRIM_THRESHOLD_")
+                                    .isMissingNode()
+                            ? ""
+                            : ", glibc malloc keeps freed memory");
             row(
                     "(h) " + name + " CPU (" + build + "), same net/slice/batch/Adam, 1 thread",
                     rate(oneRate) + " (epoch 2)",

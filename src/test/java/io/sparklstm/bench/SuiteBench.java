@@ -291,6 +291,22 @@ public final class SuiteBench {
      * already imports the framework (Debian's python3-torch is a generic build); a framework none of them imports is
      * skipped with one line saying why.
      */
+    /**
+     * glibc malloc settings for the peers' Pythons: keep freed memory instead of handing it back to the kernel. With
+     * glibc's defaults PyTorch's CPU allocator returns each minibatch's large tensors with munmap/trim and faults them
+     * in again on the next one; on the 2-core Zen 5 VM of 2026-12-03 that made its single thread bimodal, 440-630 or
+     * 2,000-2,250 samples/s from run to run with the same losses (the slow runs had 5x the minor page faults and 6x
+     * the system time), and with these settings it measured 2,050-2,210 five times in a row. PyTorch's own CPU tuning
+     * guide recommends the same thing through jemalloc or tcmalloc; these are glibc's built-in equivalents.
+     */
+    static final Map<String, String> PEER_MALLOC = Map.of(
+            "MALLOC_MMAP_THRESHOLD_",
+            "33554432",
+            "MALLOC_TRIM_THRESHOLD_",
+            "4294967296",
+            "MALLOC_TOP_PAD_",
+            "268435456");
+
     private void peers() {
         Map<String, Object> peers = new LinkedHashMap<>();
         List<String> pythons = new ArrayList<>();
@@ -333,8 +349,11 @@ public final class SuiteBench {
                         Integer.toString(defaults.batch()),
                         "--epochs",
                         "2");
-                Map<String, Object> r = run(key, cmd, Map.of("OMP_NUM_THREADS", Integer.toString(threads)), null);
+                Map<String, String> env = new LinkedHashMap<>(PEER_MALLOC);
+                env.put("OMP_NUM_THREADS", Integer.toString(threads));
+                Map<String, Object> r = run(key, cmd, env, null);
                 r.put("python", python);
+                r.put("env", env);
                 r.put("result", readJson(lastLine(logs.resolve(key + ".log"))));
                 peers.put(framework + "_" + threads, r);
             }

@@ -172,7 +172,10 @@ class DataNodeLossIT {
                         "--averaging-frequency",
                         "2",
                         "--min-accuracy",
-                        "0"));
+                        "0",
+                        // re-evaluated below with the same engine (see Mnist.testAccuracy)
+                        "--gemm",
+                        "onednn"));
             } finally {
                 sc.sc().removeSparkListener(killer);
             }

@@ -64,7 +64,10 @@ class StandaloneClusterIT {
                         "--epochs",
                         "1",
                         "--workers",
-                        "2"));
+                        "2",
+                        // re-evaluated below in this JVM with the same engine (see Mnist.testAccuracy)
+                        "--gemm",
+                        "onednn"));
         Instant submitted = Instant.now();
         int exit = cluster.awaitExit(driver, NAME, JOB_TIMEOUT);
         Duration job = Duration.between(submitted, Instant.now());

@@ -13,6 +13,7 @@ import io.sparklstm.Fixtures;
 import io.sparklstm.Mnist;
 import io.sparklstm.common.BuildInfo;
 import io.sparklstm.data.Minibatches;
+import io.sparklstm.model.fastlstm.Fp32Gemm;
 import io.sparklstm.store.RunStore;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import onnx.Onnx;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -31,6 +33,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** {@link OnnxExport}: DL4J's gate blocks in ONNX's order, and ONNX Runtime computing what DL4J computes. */
+@ExtendWith(Fp32Gemm.class)
 class OnnxExportTest {
 
     private static final int IMAGES = 1000;

@@ -1,7 +1,9 @@
 package io.sparklstm.model.fastlstm;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_bf16;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
@@ -55,13 +57,17 @@ final class Bf16Matmul {
     private final dnnl_engine engine;
     private final dnnl_stream stream;
     private final Map<Key, Primitive> primitives = new HashMap<>();
+    private final Map<Long, Reorder> reorders = new HashMap<>();
     private ShortPointer aBf16 = new ShortPointer(1);
     private ShortPointer bBf16 = new ShortPointer(1);
     private FloatPointer aRounded = new FloatPointer(1);
     private FloatPointer bRounded = new FloatPointer(1);
     private boolean emulated;
+    /** Where the B scratch buffer's contents were converted from: address and element count (0 / -1: nowhere). */
+    private long bSource;
+
+    private long bSourceElements = -1;
     private float[] floats = new float[0];
-    private short[] halves = new short[0];
 
     private Bf16Matmul() {
         PointerPointer<Pointer> out = new PointerPointer<>(1);
@@ -75,14 +81,21 @@ final class Bf16Matmul {
         return PER_THREAD.get();
     }
 
-    /** Row-major {@code C[m,n] = bf16(op(A)) bf16(op(B)) + beta C}; {@code beta} must be 0 or 1. */
-    void multiply(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c) {
+    /**
+     * Row-major {@code C[m,n] = bf16(op(A)) bf16(op(B)) + beta C}; {@code beta} must be 0 or 1. With {@code sameB}
+     * (see {@link GemmEngine#sgemm}) the BF16 copy of B is reused when the last B converted came from the same
+     * address and length.
+     */
+    void multiply(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c, boolean sameB) {
         if (beta != 0f && beta != 1f) {
             throw new IllegalArgumentException("BF16 matmul supports beta 0 or 1, got " + beta);
         }
         Key key = new Key(s, beta != 0f);
         Primitive p = emulated ? null : primitives.computeIfAbsent(key, this::create);
         if (p == null) {
+            if (!emulated) {
+                convertedB(null, null); // the B scratch buffer of the native path is not the emulated path's
+            }
             if (!emulated && WARNED.compareAndSet(false, true)) {
                 log.warn(
                         "oneDNN has no BF16 matmul for this CPU (effective ISA {}): BF16 products are emulated"
@@ -91,13 +104,30 @@ final class Bf16Matmul {
             }
             emulated = true;
             aRounded = rounded(a, s.aElements(), aRounded);
-            bRounded = rounded(b, s.bElements(), bRounded);
+            if (!holdsB(b, s, sameB)) {
+                bRounded = rounded(b, s.bElements(), bRounded);
+                convertedB(b, s);
+            }
             GemmEngine.ONEDNN.sgemm(s, aRounded, bRounded, beta, c);
             return;
         }
         aBf16 = toBf16(a, s.aElements(), aBf16);
-        bBf16 = toBf16(b, s.bElements(), bBf16);
+        if (!holdsB(b, s, sameB)) {
+            bBf16 = toBf16(b, s.bElements(), bBf16);
+            convertedB(b, s);
+        }
         p.run(stream, aBf16, bBf16, c);
+    }
+
+    /** Whether the B scratch buffer already holds {@code b}'s contents, converted (only ever with {@code sameB}). */
+    private boolean holdsB(FloatPointer b, GemmShape s, boolean sameB) {
+        return sameB && b.address() == bSource && s.bElements() == bSourceElements;
+    }
+
+    /** Records where the B scratch buffer's contents came from ({@code null}: nowhere). */
+    private void convertedB(FloatPointer b, GemmShape s) {
+        bSource = b == null ? 0 : b.address();
+        bSourceElements = s == null ? -1 : s.bElements();
     }
 
     /** src's first {@code len} floats, rounded to BF16 values, as floats in {@code dst} (grown when too small). */
@@ -114,18 +144,39 @@ final class Bf16Matmul {
         return dst;
     }
 
-    /** src's first {@code len} floats as BF16 numbers in {@code dst} (grown when too small). */
+    /**
+     * src's first {@code len} floats as BF16 numbers in {@code dst} (grown when too small), converted by a oneDNN
+     * reorder primitive (one per length, JIT-compiled for this CPU: {@code vcvtneps2bf16} where the CPU has it). It
+     * rounds to nearest even like {@link #bf16}, at a small fraction of the cost of a loop in Java over copies of the
+     * operands on the heap, which made the conversion of a per-step product's inputs as slow as the product itself.
+     */
     private ShortPointer toBf16(FloatPointer src, long len, ShortPointer dst) {
-        int n = load(src, len);
-        for (int i = 0; i < n; i++) {
-            halves[i] = bf16(floats[i]);
-        }
-        if (dst.capacity() < n) {
+        if (dst.capacity() < len) {
             dst.close();
-            dst = new ShortPointer(n);
+            dst = new ShortPointer(len);
         }
-        dst.put(halves, 0, n);
+        reorders.computeIfAbsent(len, this::createReorder).run(stream, src, dst);
         return dst;
+    }
+
+    /** {@code values} converted by the reorder primitive that {@link #multiply} uses (for the tests). */
+    short[] convertWithOneDnn(float[] values) {
+        try (FloatPointer src = new FloatPointer(values);
+                ShortPointer dst = toBf16(src, values.length, new ShortPointer(values.length))) {
+            short[] out = new short[values.length];
+            dst.get(out);
+            return out;
+        }
+    }
+
+    private Reorder createReorder(long len) {
+        dnnl_memory_desc_t from = desc(1, len, dnnl_f32, len, 1);
+        dnnl_memory_desc_t to = desc(1, len, dnnl_bf16, len, 1);
+        PointerPointer<Pointer> out = new PointerPointer<>(1);
+        check(dnnl.dnnl_reorder_primitive_desc_create(out, from, engine, to, engine, null), "reorder f32 -> bf16");
+        dnnl_primitive_desc pd = new dnnl_primitive_desc(out.get(0));
+        check(dnnl.dnnl_primitive_create(out, pd), "dnnl_primitive_create");
+        return new Reorder(new dnnl_primitive(out.get(0)), memory(from), memory(to));
     }
 
     /** Copies src's first {@code len} floats into the scratch array {@code floats}; returns the count. */
@@ -133,7 +184,6 @@ final class Bf16Matmul {
         int n = Math.toIntExact(len);
         if (floats.length < n) {
             floats = new float[n];
-            halves = new short[n];
         }
         src.get(floats, 0, n);
         return n;
@@ -202,19 +252,48 @@ final class Bf16Matmul {
     private record Key(GemmShape shape, boolean accumulate) {}
 
     /** A matmul primitive with its three memory objects; handles are re-pointed on every call. */
-    private record Primitive(dnnl_primitive prim, dnnl_memory src, dnnl_memory weights, dnnl_memory dst) {
+    private record Primitive(
+            dnnl_primitive prim, dnnl_memory src, dnnl_memory weights, dnnl_memory dst, dnnl_exec_arg_t args) {
+
+        Primitive(dnnl_primitive prim, dnnl_memory src, dnnl_memory weights, dnnl_memory dst) {
+            this(
+                    prim,
+                    src,
+                    weights,
+                    dst,
+                    execArgs(new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST}, src, weights, dst));
+        }
+
         void run(dnnl_stream stream, Pointer a, Pointer b, Pointer c) {
             check(dnnl.dnnl_memory_set_data_handle(src, a), "dnnl_memory_set_data_handle");
             check(dnnl.dnnl_memory_set_data_handle(weights, b), "dnnl_memory_set_data_handle");
             check(dnnl.dnnl_memory_set_data_handle(dst, c), "dnnl_memory_set_data_handle");
-            dnnl_exec_arg_t args = new dnnl_exec_arg_t(3);
-            args.position(0).arg(DNNL_ARG_SRC).memory(src);
-            args.position(1).arg(DNNL_ARG_WEIGHTS).memory(weights);
-            args.position(2).arg(DNNL_ARG_DST).memory(dst);
-            args.position(0);
             check(dnnl.dnnl_primitive_execute(prim, stream, 3, args), "dnnl_primitive_execute");
             check(dnnl.dnnl_stream_wait(stream), "dnnl_stream_wait");
-            args.close();
         }
+    }
+
+    /** An f32-to-bf16 reorder of one length, with its two memory objects; handles are re-pointed on every call. */
+    private record Reorder(dnnl_primitive prim, dnnl_memory from, dnnl_memory to, dnnl_exec_arg_t args) {
+
+        Reorder(dnnl_primitive prim, dnnl_memory from, dnnl_memory to) {
+            this(prim, from, to, execArgs(new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, from, to));
+        }
+
+        void run(dnnl_stream stream, Pointer src, Pointer dst) {
+            check(dnnl.dnnl_memory_set_data_handle(from, src), "dnnl_memory_set_data_handle");
+            check(dnnl.dnnl_memory_set_data_handle(to, dst), "dnnl_memory_set_data_handle");
+            check(dnnl.dnnl_primitive_execute(prim, stream, 2, args), "dnnl_primitive_execute");
+            check(dnnl.dnnl_stream_wait(stream), "dnnl_stream_wait");
+        }
+    }
+
+    /** A primitive's execution arguments, built once: argument kinds and their memory objects, pairwise. */
+    private static dnnl_exec_arg_t execArgs(int[] kinds, dnnl_memory... memories) {
+        dnnl_exec_arg_t args = new dnnl_exec_arg_t(kinds.length);
+        for (int i = 0; i < kinds.length; i++) {
+            args.position(i).arg(kinds[i]).memory(memories[i]);
+        }
+        return args.position(0);
     }
 }

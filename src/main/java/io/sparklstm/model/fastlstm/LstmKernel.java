@@ -113,8 +113,8 @@ final class LstmKernel {
         enginesGeneration = GemmSelection.generation();
         int g = 4 * n;
         inputProjection = product(false, true, rows, g, nIn); //          Z = X W
-        recurrentStep = product(false, true, batchSize, g, n); //         Z_t += H_{t-1} RW
-        recurrentGrad = product(false, false, batchSize, n, g); //        dH_t += dZ_{t+1} RW^T
+        recurrentStep = product(false, true, batchSize, g, n, true); //   Z_t += H_{t-1} RW
+        recurrentGrad = product(false, false, batchSize, n, g, true); //  dH_t += dZ_{t+1} RW^T
         weightGrad = product(true, false, g, nIn, rows); //               dW^T = dZ^T X
         recurrentWeightGrad = product(true, false, g, n, rows); //        dRW^T = dZ^T H_prev
         inputGrad = product(false, false, rows, nIn, g); //               dX = dZ W^T
@@ -122,7 +122,12 @@ final class LstmKernel {
 
     /** A product of this shape; its engine is decided on first use (inference never times the backward shapes). */
     private Product product(boolean transA, boolean transB, int m, int cols, int k) {
-        return new Product(new GemmShape(transA, transB, m, cols, k), type);
+        return product(transA, transB, m, cols, k, false);
+    }
+
+    /** With {@code bRepeats}: a per-step product whose B (the recurrent weights) is the same at every step. */
+    private Product product(boolean transA, boolean transB, int m, int cols, int k, boolean bRepeats) {
+        return new Product(new GemmShape(transA, transB, m, cols, k, bRepeats), type);
     }
 
     /**
@@ -140,10 +145,15 @@ final class LstmKernel {
         }
 
         void run(NativeBuf a, long offA, NativeBuf b, long offB, double beta, NativeBuf c, long offC) {
+            run(a, offA, b, offB, beta, c, offC, false);
+        }
+
+        /** With {@code sameB}: B is this product's previous B, unchanged (see {@link GemmEngine#sgemm}). */
+        void run(NativeBuf a, long offA, NativeBuf b, long offB, double beta, NativeBuf c, long offC, boolean sameB) {
             if (engine == null) {
                 engine = type == DataType.FLOAT ? GemmSelection.engineFor(shape) : GemmEngine.OPENBLAS;
             }
-            NativeBuf.gemm(engine, shape, a, offA, b, offB, beta, c, offC);
+            NativeBuf.gemm(engine, shape, a, offA, b, offB, beta, c, offC, sameB);
         }
     }
 
@@ -195,7 +205,7 @@ final class LstmKernel {
         inputProjection.run(x, 0, wT, 0, 0.0, z, 0);
         for (int t = 0; t < T; t++) {
             if (t > 0) { // Z_t += H_{t-1} RW  (h_{-1} = 0)
-                recurrentStep.run(h, (long) t * B * n, rwT, 0, 1.0, z, (long) t * B * G);
+                recurrentStep.run(h, (long) t * B * n, rwT, 0, 1.0, z, (long) t * B * G, t > 1);
             }
             gates.forwardStep(t, z, h);
         }
@@ -214,7 +224,7 @@ final class LstmKernel {
         gates.beginBackward();
         for (int t = T - 1; t >= 0; t--) {
             if (t < T - 1) { // dH_t += dZ_{t+1} RW^T
-                recurrentGrad.run(z, (long) (t + 1) * B * G, rwT, 0, 1.0, dh, (long) t * B * n);
+                recurrentGrad.run(z, (long) (t + 1) * B * G, rwT, 0, 1.0, dh, (long) t * B * n, t < T - 2);
             }
             gates.backwardStep(t, z, dh);
         }

@@ -157,8 +157,8 @@ final class NativeBuf {
 
     /**
      * Row-major {@code C[m,n] = op(A)[m,k] * op(B)[k,n] + beta * C} of the given shape (dense operands), all three in
-     * buffers of the same type; offsets are in elements. FLOAT products go to {@code engine}; DOUBLE ones always to
-     * OpenBLAS's dgemm.
+     * buffers of the same type; offsets are in elements. FLOAT products go to {@code engine} ({@code sameB}: see
+     * {@link GemmEngine#sgemm}); DOUBLE ones always to OpenBLAS's dgemm.
      */
     static void gemm(
             GemmEngine engine,
@@ -169,10 +169,16 @@ final class NativeBuf {
             long offB,
             double beta,
             NativeBuf c,
-            long offC) {
+            long offC,
+            boolean sameB) {
         if (c.isFloat) {
             engine.sgemm(
-                    s, (FloatPointer) a.at(offA), (FloatPointer) b.at(offB), (float) beta, (FloatPointer) c.at(offC));
+                    s,
+                    (FloatPointer) a.at(offA),
+                    (FloatPointer) b.at(offB),
+                    (float) beta,
+                    (FloatPointer) c.at(offC),
+                    sameB);
         } else {
             openblas_nolapack.cblas_dgemm(
                     ROW_MAJOR,

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -23,6 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * inverted dropout to their input, from the same random stream), so with one seed both compute the same loss,
  * gradients and Adam steps; and dropout really changes the training-time function, never the inference one.
  */
+@ExtendWith(Fp32Gemm.class)
 class FastLSTMDropoutTest {
 
     private static final int UNITS = 16;

@@ -11,6 +11,7 @@ import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,6 +21,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.NoOp;
 
 /** FastLSTM against DL4J's stock LSTM with the same parameters: activations, gradients and Adam training. */
+@ExtendWith(Fp32Gemm.class)
 class FastLSTMEquivalenceTest {
 
     private static final double TOL = 1e-4;

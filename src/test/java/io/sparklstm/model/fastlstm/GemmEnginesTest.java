@@ -66,12 +66,68 @@ class GemmEnginesTest {
         assertTrue(p.activationDiff > FP32_TOL, "BF16 activations are as exact as FP32: " + p.activationDiff);
     }
 
+    /**
+     * The per-step products reuse their BF16 copy of the recurrent weights within a pass; a new pass must convert
+     * them again. A network whose weights changed after a pass must give, bit for bit, what a fresh network with those
+     * weights gives.
+     */
+    @Test
+    void bf16ConvertsTheRecurrentWeightsAgainAfterAnUpdate() {
+        GemmSelection.select(GemmMode.BF16, 1);
+        int nIn = 28, hidden = 128, classes = 10, t = 28, batch = 16;
+        MultiLayerNetwork reused = LstmNets.net(true, nIn, hidden, classes, t, DataType.FLOAT, new NoOp(), 1);
+        MultiLayerNetwork fresh = LstmNets.net(true, nIn, hidden, classes, t, DataType.FLOAT, new NoOp(), 2);
+        INDArray x = LstmNets.features(batch, nIn, t, DataType.FLOAT, 7);
+        INDArray y = LstmNets.labels(batch, classes, DataType.FLOAT, 7);
+        LstmNets.gradient(reused, x, y); // a forward and a backward pass with the first weights
+        reused.setParams(fresh.params().dup());
+        INDArray out = reused.output(x);
+        INDArray gradient = LstmNets.gradient(reused, x, y);
+        assertEquals(0.0, maxAbsDiff(fresh.output(x), out), "outputs after the weights changed");
+        assertEquals(0.0, maxAbsDiff(LstmNets.gradient(fresh, x, y), gradient), "gradients after the weights changed");
+    }
+
     @Test
     void bf16RoundsToNearestEven() {
         assertEquals(1.0f, Bf16Matmul.fromBf16(Bf16Matmul.bf16(1.0f)));
         assertEquals(1.0f, Bf16Matmul.fromBf16(Bf16Matmul.bf16(1.00195f))); // just below the halfway point 1 + 2^-9
         assertEquals(1.0078125f, Bf16Matmul.fromBf16(Bf16Matmul.bf16(1.0059f))); // just above it: rounds up
         assertEquals(-3.140625f, Bf16Matmul.fromBf16(Bf16Matmul.bf16(-3.1415927f)));
+    }
+
+    /**
+     * The BF16 path converts its operands with a oneDNN reorder: it must round exactly as {@link Bf16Matmul#bf16}
+     * (to nearest, ties to even), except that FP32 subnormals become zero.
+     */
+    @Test
+    void oneDnnConversionRoundsLikeTheJavaReference() {
+        java.util.Random random = new java.util.Random(11);
+        float[] values = new float[100_003]; // not a multiple of any vector width
+        for (int i = 0; i < values.length; i++) {
+            values[i] = switch (i % 4) {
+                case 0 -> (float) random.nextGaussian();
+                case 1 -> (float) (random.nextGaussian() * 1e-30); // tiny and subnormal-adjacent
+                // exactly halfway between two BF16 numbers: ties go to the even one
+                case 2 -> Float.intBitsToFloat((random.nextInt() & 0xBFFF_0000) | 0x8000);
+                default -> (float) (random.nextGaussian() * 1e30);
+            };
+        }
+        short[] converted = Bf16Matmul.forThread().convertWithOneDnn(values);
+        int subnormals = 0;
+        for (int i = 0; i < values.length; i++) {
+            float v = values[i];
+            boolean subnormal = v != 0 && Math.abs(v) < Float.MIN_NORMAL;
+            if (subnormal) { // vcvtneps2bf16 reads FP32 subnormals as zero (below 1.2e-38: nothing a gradient misses)
+                subnormals++;
+                short flushed = Bf16Matmul.bf16(Math.copySign(0f, v));
+                assertTrue(
+                        converted[i] == flushed || converted[i] == Bf16Matmul.bf16(v),
+                        "element " + i + ": " + v + " -> " + converted[i]);
+            } else {
+                assertEquals(Bf16Matmul.bf16(v), converted[i], "element " + i + ": " + v);
+            }
+        }
+        assertTrue(subnormals > 0, "the fixture holds subnormal inputs");
     }
 
     @Test
