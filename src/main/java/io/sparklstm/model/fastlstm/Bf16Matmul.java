@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * zero). A is converted on every call; B too, except where the caller promises it is the B of its previous product
  * of the shape ({@code sameB}): the recurrent weights, converted once per pass instead of at each of the 28 steps.
  * {@link GemmSelection} times the products the same way, conversion included, so BF16 is only chosen where it still
- * wins. Measured on a 2-core Zen 5 (AVX512_BF16), per product: the recurrent step 211 GFLOP/s with the weights
- * converted at every step in Java, 220-250 with the reorder and the copy kept, against 160-220 for FP32
- * {@code dnnl_sgemm}; the whole-sequence products 260-310 against 150-205.</p>
+ * wins. Measured on a 2-core Zen 5 (AVX512_BF16), per product: the per-step products 102-111 GFLOP/s with both
+ * operands converted at every step in Java, 220-250 with the reorder and the weights' copy kept, against 160-220
+ * for FP32 {@code dnnl_sgemm}; the whole-sequence products 260-310 against 150-220.</p>
  *
  * <p><b>Without BF16 hardware.</b> oneDNN 2.5 implements BF16 matmul only from AVX512_CORE up (on AVX2 it answers
  * "unimplemented"). There the products are <i>emulated</i>: A and B are rounded to BF16 in Java ({@link #bf16}) and
