@@ -285,13 +285,6 @@ public final class SuiteBench {
     }
 
     /**
-     * (h) peers: the same network on PyTorch CPU and on Keras 3 / TensorFlow CPU, each with one and with two threads,
-     * on (c)'s slice, batch and optimizer (bench/peers/*.py). The Python comes from bench/peers/setup.sh (a venv with
-     * the official CPU builds, from whatever package source this machine's pip reaches), else from a python3 that
-     * already imports the framework (Debian's python3-torch is a generic build); a framework none of them imports is
-     * skipped with one line saying why.
-     */
-    /**
      * glibc malloc settings for the peers' Pythons: keep freed memory instead of handing it back to the kernel. With
      * glibc's defaults PyTorch's CPU allocator returns each minibatch's large tensors with munmap/trim and faults them
      * in again on the next one; on the 2-core Zen 5 VM of 2026-12-03 that made its single thread bimodal, 440-630 or
@@ -307,6 +300,13 @@ public final class SuiteBench {
             "MALLOC_TOP_PAD_",
             "268435456");
 
+    /**
+     * (h) peers: the same network on PyTorch CPU and on Keras 3 / TensorFlow CPU, each with one and with two threads,
+     * on (c)'s slice, batch and optimizer (bench/peers/*.py). The Python comes from bench/peers/setup.sh (a venv with
+     * the official CPU builds, from whatever package source this machine's pip reaches), else from a python3 that
+     * already imports the framework (Debian's python3-torch is a generic build); a framework none of them imports is
+     * skipped with one line saying why.
+     */
     private void peers() {
         Map<String, Object> peers = new LinkedHashMap<>();
         List<String> pythons = new ArrayList<>();

@@ -100,14 +100,14 @@ final class Bf16Matmul {
         if (p == null) {
             if (!emulated) {
                 convertedB(null, null); // the B scratch buffer of the native path is not the emulated path's
+                emulated = true;
+                if (WARNED.compareAndSet(false, true)) {
+                    log.warn(
+                            "oneDNN has no BF16 matmul for this CPU (effective ISA {}): BF16 products are emulated"
+                                    + " (BF16-rounded inputs, FP32 sgemm): BF16 numerics without its speed",
+                            dnnl.dnnl_get_effective_cpu_isa());
+                }
             }
-            if (!emulated && WARNED.compareAndSet(false, true)) {
-                log.warn(
-                        "oneDNN has no BF16 matmul for this CPU (effective ISA {}): BF16 products are emulated"
-                                + " (BF16-rounded inputs, FP32 sgemm): BF16 numerics without its speed",
-                        dnnl.dnnl_get_effective_cpu_isa());
-            }
-            emulated = true;
             aRounded = rounded(a, s.aElements(), aRounded);
             if (!holdsB(b, s, sameB)) {
                 bRounded = rounded(b, s.bElements(), bRounded);
