@@ -168,13 +168,14 @@ public final class JobParams {
             "gemm",
             "MODE",
             GemmMode.class,
-            GemmMode.FP32,
-            "FastLSTM's matrix products: fp32 (per shape oneDNN, or OpenBLAS where timed over 15 % faster, once per"
-                    + " JVM), auto (the same with BF16 competing on CPUs with native BF16: on a 2-core Zen 5 it trained"
-                    + " 26 % faster, but the defaults ended at 99.16-99.24 % test accuracy in three runs against"
-                    + " FP32's 99.25 %, so it is not the default), openblas, onednn, or bf16 (oneDNN BF16 products"
-                    + " with FP32 accumulation and FP32 weights, forced). fp32 and auto are timed in every JVM, so a"
-                    + " close call could differ between JVMs: name an engine for runs that must repeat bit for bit.");
+            GemmMode.AUTO,
+            "FastLSTM's matrix products: auto (timed per shape once per JVM: on CPUs with native BF16 products,"
+                    + " oneDNN's BF16 matmul with FP32 accumulation and FP32 weights unless an FP32 engine is over 1.5"
+                    + " times as fast; elsewhere as fp32; on a 2-core Zen 5 it trained 1.27 times as fast as fp32 and"
+                    + " ended at 99.16-99.32 % over four seeds against fp32's 99.22-99.27 %), fp32 (per shape oneDNN,"
+                    + " or OpenBLAS where timed over 15 % faster), openblas, onednn, or bf16 (forced). Timed modes"
+                    + " can decide a close call differently in another JVM: name an engine (onednn) for runs that must"
+                    + " repeat bit for bit.");
 
     public static final Param<Integer> PROGRESS_INTERVAL = Param.integer(
             "progress-interval",
