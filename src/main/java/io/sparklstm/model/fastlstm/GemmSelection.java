@@ -24,12 +24,24 @@ import org.slf4j.LoggerFactory;
  * clearly faster ({@link #choose}: by more than 15 %), and log the figures. A network rebuilt every averaging round
  * finds its shapes already decided.
  *
- * <h2>BF16</h2>
+ * <h2>BF16: a precision for the whole JVM, not an engine per shape</h2>
  * {@link GemmEngine#BF16} halves the bytes and, on CPUs with AVX512_BF16 or AMX, doubles the multiply rate, at the
  * price of an 8-bit mantissa on the products' inputs (accumulation, outputs, weights and updater state stay FP32).
- * {@link GemmMode#AUTO} lets it compete only where oneDNN reports such an ISA; elsewhere oneDNN has no BF16 matmul,
- * {@link Bf16Matmul} emulates the products at FP32 speed or below, and the mode stays with FP32.
+ * {@link GemmMode#AUTO} decides the precision once per JVM ({@link #autoPrecisionIsBf16}): BF16 where oneDNN reports
+ * such an ISA and its BF16 matmul beats the best FP32 engine at the {@linkplain #PRECISION_REFERENCE recurrent step},
+ * the product the layer runs most often; then every shape is BF16. Elsewhere oneDNN has no BF16 matmul,
+ * {@link Bf16Matmul} emulates the products at FP32 speed or below, and the mode is exactly {@link GemmMode#FP32}.
  * {@link GemmMode#BF16} forces it anyway.
+ *
+ * <p>Why not per shape: two FP32 engines differ only in the order of their sums (relative rounding 2^-24), BF16
+ * rounds the products' inputs to 2^-9. Letting BF16 compete shape by shape (as a first version did) let timing noise
+ * put part of the network in another precision from one JVM to the next: the first layer's small products measured
+ * within 10-30 % of FP32 in both directions on a Zen 5 (its input projection {@code 1792 x 512 x 28} 206-232 GFLOP/s
+ * in BF16 against 161-181 in FP32, its weight gradient {@code 512 x 28 x 1792} 126-181 against 152-188), and an
+ * evaluation shape timed while the other core trained once measured 111 against 175. The same seed then trained
+ * partly in FP32 in one run and in BF16 in the next. Deciding once, on a product where BF16 leads by 1.3-1.6 times,
+ * repeats from JVM to JVM; the price is at most about 0.1 ms per minibatch (of about 30) on the first layer's
+ * weight gradient.</p>
  *
  * <p>DOUBLE networks always use OpenBLAS's dgemm.</p>
  */
@@ -40,8 +52,12 @@ public final class GemmSelection {
     /** How much faster than oneDNN another engine must be to be chosen instead; see {@link #choose}. */
     static final double MARGIN = 0.15;
 
-    /** How much faster than BF16 the best FP32 engine must be to be chosen instead, where BF16 competes. */
-    static final double PRECISION_MARGIN = 0.5;
+    /**
+     * The product {@link GemmMode#AUTO} decides the precision on: the recurrent step of the default network
+     * ({@code [64 x 128] x [128 x 512]} per step, B the same weights all pass), 27 of the 28 steps of every layer's
+     * forward pass and as many backward.
+     */
+    static final GemmShape PRECISION_REFERENCE = new GemmShape(false, true, 64, 512, 128, true);
 
     /**
      * The steps per pass assumed when timing a per-step product ({@link GemmShape#bRepeats()}): MNIST's 28 rows. Its
@@ -58,6 +74,9 @@ public final class GemmSelection {
 
     private static final Map<GemmShape, Choice> chosen = new LinkedHashMap<>();
 
+    /** {@link GemmMode#AUTO}'s precision in this JVM, once decided: the reference product's measurement. */
+    private static Choice autoPrecision;
+
     private GemmSelection() {}
 
     /**
@@ -69,6 +88,7 @@ public final class GemmSelection {
         if (newMode != mode) {
             mode = newMode;
             chosen.clear();
+            autoPrecision = null;
             generation++;
         }
     }
@@ -89,9 +109,15 @@ public final class GemmSelection {
         }
     }
 
-    /** One line per shape decided so far in this JVM: shape, each candidate's GFLOP/s, the winner. */
+    /**
+     * One line per shape decided so far in this JVM (shape, each candidate's GFLOP/s, the winner), after
+     * {@link GemmMode#AUTO}'s precision line when it was measured.
+     */
     public static synchronized List<String> decisions() {
         List<String> lines = new ArrayList<>();
+        if (autoPrecision != null) {
+            lines.add("precision at " + PRECISION_REFERENCE + ": " + autoPrecision);
+        }
         chosen.forEach((shape, choice) -> lines.add(shape + ": " + choice));
         return lines;
     }
@@ -104,52 +130,62 @@ public final class GemmSelection {
     private static Choice decide(GemmShape shape) {
         List<GemmEngine> candidates = candidates();
         if (candidates.size() == 1) {
-            return new Choice(candidates.get(0), Map.of());
+            return new Choice(candidates.get(0), Map.of(), mode == GemmMode.AUTO ? "auto's precision" : "forced");
         }
         Map<GemmEngine, Double> rates = new LinkedHashMap<>();
         for (GemmEngine engine : candidates) {
             rates.put(engine, measure(engine, shape));
         }
-        Choice choice = new Choice(choose(rates), rates);
+        Choice choice = new Choice(choose(rates), rates, null);
         log.info("GEMM {} ({}): {}", shape, mode.name().toLowerCase(Locale.ROOT), choice);
         return choice;
     }
 
     /**
-     * The engine to use given each candidate's rate. Among the FP32 engines: oneDNN, unless another beats it by more
-     * than {@link #MARGIN}. Timings of one shape vary by a few percent from JVM to JVM; picking the outright fastest
-     * would let two JVMs (two runs, a resumed run, a replacement executor) round the same product differently whenever
-     * the engines are close. With the margin only clear wins count, so the choice repeats from JVM to JVM in practice;
-     * a close call costs at most that margin on one shape.
-     *
-     * <p>When BF16 competes ({@link GemmMode#AUTO} on a CPU with native BF16 products), it is the reference instead,
-     * and the FP32 choice replaces it only when faster by more than {@link #PRECISION_MARGIN}. Two FP32 engines differ
-     * in the order of their sums (relative rounding 2^-24); BF16 rounds the products' inputs to 2^-9. The first layer's
-     * small products sit within 10-30 % of each other in both directions (its input projection {@code 1792 x 512 x 28}
-     * measured 206-232 GFLOP/s in BF16 against 161-181 in FP32, its weight gradient {@code 512 x 28 x 1792} 126-141
-     * against 152-188, on a Zen 5). A narrow margin let the same seed train partly in FP32 in one run and in BF16 in the
-     * next. The wide one keeps the whole network in one precision; the price is about 0.1 ms per minibatch (of about
-     * 30) on the first layer's weight gradient.</p>
+     * The engine to use given each candidate's rate: oneDNN, unless another engine beats it by more than
+     * {@link #MARGIN}. Timings of one shape vary by a few percent from JVM to JVM; picking the outright fastest would
+     * let two JVMs (two runs, a resumed run, a replacement executor) round the same product differently whenever the
+     * engines are close. With the margin only clear wins count, so the choice repeats from JVM to JVM in practice; a
+     * close call costs at most that margin on one shape.
      */
     static GemmEngine choose(Map<GemmEngine, Double> rates) {
-        Map<GemmEngine, Double> fp32 = new LinkedHashMap<>(rates);
-        Double bf16 = fp32.remove(GemmEngine.BF16);
-        if (fp32.isEmpty()) {
-            return GemmEngine.BF16;
-        }
-        GemmEngine reference = fp32.containsKey(GemmEngine.ONEDNN)
+        GemmEngine reference = rates.containsKey(GemmEngine.ONEDNN)
                 ? GemmEngine.ONEDNN
-                : fp32.keySet().iterator().next();
+                : rates.keySet().iterator().next();
         GemmEngine best = reference;
-        for (Map.Entry<GemmEngine, Double> e : fp32.entrySet()) {
-            if (e.getValue() > fp32.get(reference) * (1 + MARGIN) && e.getValue() > fp32.get(best)) {
+        for (Map.Entry<GemmEngine, Double> e : rates.entrySet()) {
+            if (e.getValue() > rates.get(reference) * (1 + MARGIN) && e.getValue() > rates.get(best)) {
                 best = e.getKey();
             }
         }
-        if (bf16 != null && bf16 > 0 && fp32.get(best) <= bf16 * (1 + PRECISION_MARGIN)) {
-            return GemmEngine.BF16;
-        }
         return best;
+    }
+
+    /**
+     * Whether {@link GemmMode#AUTO} computes in BF16 in this JVM: the CPU has native BF16 products and oneDNN's BF16
+     * matmul is faster than the best FP32 engine at {@link #PRECISION_REFERENCE}. Measured once per JVM and mode.
+     */
+    static synchronized boolean autoPrecisionIsBf16() {
+        if (autoPrecision == null) {
+            if (!cpuHasNativeBf16()) {
+                return false;
+            }
+            Map<GemmEngine, Double> rates = new LinkedHashMap<>();
+            for (GemmEngine engine : List.of(GemmEngine.OPENBLAS, GemmEngine.ONEDNN, GemmEngine.BF16)) {
+                rates.put(engine, measure(engine, PRECISION_REFERENCE));
+            }
+            double fp32 = Math.max(rates.get(GemmEngine.OPENBLAS), rates.get(GemmEngine.ONEDNN));
+            GemmEngine winner = rates.get(GemmEngine.BF16) > fp32 ? GemmEngine.BF16 : choose(fp32Only(rates));
+            autoPrecision = new Choice(winner, rates, null);
+            log.info("GEMM precision (auto) at {}: {}", PRECISION_REFERENCE, autoPrecision);
+        }
+        return autoPrecision.engine == GemmEngine.BF16;
+    }
+
+    private static Map<GemmEngine, Double> fp32Only(Map<GemmEngine, Double> rates) {
+        Map<GemmEngine, Double> fp32 = new LinkedHashMap<>(rates);
+        fp32.remove(GemmEngine.BF16);
+        return fp32;
     }
 
     private static List<GemmEngine> candidates() {
@@ -163,8 +199,8 @@ public final class GemmSelection {
             case FP32:
                 return List.of(GemmEngine.OPENBLAS, GemmEngine.ONEDNN);
             default:
-                return cpuHasNativeBf16()
-                        ? List.of(GemmEngine.OPENBLAS, GemmEngine.ONEDNN, GemmEngine.BF16)
+                return autoPrecisionIsBf16()
+                        ? List.of(GemmEngine.BF16)
                         : List.of(GemmEngine.OPENBLAS, GemmEngine.ONEDNN);
         }
     }
@@ -206,12 +242,12 @@ public final class GemmSelection {
         return p;
     }
 
-    /** The winner and what every candidate measured (empty when only one engine was allowed). */
-    private record Choice(GemmEngine engine, Map<GemmEngine, Double> gflops) {
+    /** The winner and what every candidate measured (empty when only one engine was allowed, and why). */
+    private record Choice(GemmEngine engine, Map<GemmEngine, Double> gflops, String unmeasured) {
         @Override
         public String toString() {
             if (gflops.isEmpty()) {
-                return engine.label() + " (forced)";
+                return engine.label() + " (" + unmeasured + ")";
             }
             StringBuilder sb = new StringBuilder();
             gflops.forEach((e, r) -> sb.append(e.label())

@@ -159,29 +159,29 @@ class GemmEnginesTest {
         assertEquals(GemmEngine.OPENBLAS, GemmSelection.choose(Map.of(GemmEngine.OPENBLAS, 1.0)));
     }
 
-    /** Where BF16 competes it is the reference: FP32 must beat it by the wider precision margin. */
+    /**
+     * {@code auto} measures BF16 only where the CPU computes it natively, decides the precision once, and then computes
+     * every shape in it: BF16 throughout, or the FP32 engines timed shape by shape as in {@code fp32}.
+     */
     @Test
-    void bf16IsLeftOnlyForAMuchFasterFp32Engine() {
-        Map<GemmEngine, Double> rates = new LinkedHashMap<>();
-        rates.put(GemmEngine.OPENBLAS, 61.4);
-        rates.put(GemmEngine.ONEDNN, 178.7);
-        rates.put(GemmEngine.BF16, 126.0); // oneDNN's FP32 42 % faster (layer 1's weight gradient): BF16 stays
-        assertEquals(GemmEngine.BF16, GemmSelection.choose(rates));
-        rates.put(GemmEngine.BF16, 110.0); // 62 % faster: FP32
-        assertEquals(GemmEngine.ONEDNN, GemmSelection.choose(rates));
-        rates.put(GemmEngine.OPENBLAS, 210.0); // and among FP32 engines the usual margin (17 %)
-        assertEquals(GemmEngine.OPENBLAS, GemmSelection.choose(rates));
-        rates.put(GemmEngine.BF16, 0.0); // unavailable
-        rates.put(GemmEngine.OPENBLAS, 61.4);
-        assertEquals(GemmEngine.ONEDNN, GemmSelection.choose(rates));
-    }
-
-    @Test
-    void autoOffersBf16OnlyWhereTheCpuComputesItNatively() {
+    void autoDecidesOnePrecisionForTheWholeNetwork() {
         GemmSelection.select(GemmMode.AUTO, 1);
         forwardAndBackward(GemmMode.AUTO);
-        boolean bf16Measured = GemmSelection.decisions().stream().anyMatch(d -> d.contains("bf16 "));
-        assertEquals(GemmSelection.cpuHasNativeBf16(), bf16Measured, String.join("\n", GemmSelection.decisions()));
+        List<String> decisions = GemmSelection.decisions();
+        String all = String.join("\n", decisions);
+        boolean bf16Measured = decisions.stream().anyMatch(d -> d.contains("bf16 "));
+        assertEquals(GemmSelection.cpuHasNativeBf16(), bf16Measured, all);
+        boolean bf16 = GemmSelection.autoPrecisionIsBf16();
+        assertEquals(bf16Measured, decisions.get(0).startsWith("precision at 64x512x128 NT per step: "), all);
+        List<String> shapes = decisions.subList(bf16Measured ? 1 : 0, decisions.size());
+        assertEquals(8, shapes.size(), all);
+        for (String d : shapes) {
+            if (bf16) {
+                assertTrue(d.endsWith(": bf16 (auto's precision)"), d);
+            } else {
+                assertTrue(d.contains("openblas ") && d.contains("onednn ") && !d.contains("bf16"), d);
+            }
+        }
     }
 
     private static double rate(String decision, String engine) {
