@@ -30,9 +30,7 @@ public final class SparkSetup {
      * to {@link #DIRECT_RESULT_SIZE} return directly, unless {@code spark.task.maxDirectResultSize} is set.
      */
     public static SparkConf configure(SparkConf conf) {
-        if (!conf.contains("spark.task.maxDirectResultSize")) {
-            conf.set("spark.task.maxDirectResultSize", DIRECT_RESULT_SIZE);
-        }
+        conf.setIfMissing("spark.task.maxDirectResultSize", DIRECT_RESULT_SIZE);
         String plugins = conf.get("spark.plugins", "");
         if (!plugins.contains(MetricsPlugin.class.getName())) {
             conf.set(

@@ -2,6 +2,7 @@ package io.sparklstm.model.fastlstm;
 
 import io.sparklstm.config.GemmMode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +73,9 @@ public final class GemmSelection {
     /** Counts mode changes, so that kernels built earlier know to ask again ({@link #generation}). */
     private static volatile int generation;
 
+    /** The FP32 engines that {@link GemmMode#FP32} (and {@link GemmMode#AUTO} in FP32) time at each shape. */
+    private static final List<GemmEngine> FP32_ENGINES = List.of(GemmEngine.OPENBLAS, GemmEngine.ONEDNN);
+
     private static final Map<GemmShape, Choice> chosen = new LinkedHashMap<>();
 
     /** {@link GemmMode#AUTO}'s precision in this JVM, once decided: the reference product's measurement. */
@@ -132,10 +136,7 @@ public final class GemmSelection {
         if (candidates.size() == 1) {
             return new Choice(candidates.get(0), Map.of(), mode == GemmMode.AUTO ? "auto's precision" : "forced");
         }
-        Map<GemmEngine, Double> rates = new LinkedHashMap<>();
-        for (GemmEngine engine : candidates) {
-            rates.put(engine, measure(engine, shape));
-        }
+        Map<GemmEngine, Double> rates = measureAll(candidates, shape);
         Choice choice = new Choice(choose(rates), rates, null);
         log.info("GEMM {} ({}): {}", shape, mode.name().toLowerCase(Locale.ROOT), choice);
         return choice;
@@ -170,22 +171,24 @@ public final class GemmSelection {
             if (!cpuHasNativeBf16()) {
                 return false;
             }
-            Map<GemmEngine, Double> rates = new LinkedHashMap<>();
-            for (GemmEngine engine : List.of(GemmEngine.OPENBLAS, GemmEngine.ONEDNN, GemmEngine.BF16)) {
-                rates.put(engine, measure(engine, PRECISION_REFERENCE));
-            }
-            double fp32 = Math.max(rates.get(GemmEngine.OPENBLAS), rates.get(GemmEngine.ONEDNN));
-            GemmEngine winner = rates.get(GemmEngine.BF16) > fp32 ? GemmEngine.BF16 : choose(fp32Only(rates));
-            autoPrecision = new Choice(winner, rates, null);
+            Map<GemmEngine, Double> rates = measureAll(FP32_ENGINES, PRECISION_REFERENCE);
+            GemmEngine fp32 = choose(rates);
+            double bestFp32 = Collections.max(rates.values());
+            double bf16 = measure(GemmEngine.BF16, PRECISION_REFERENCE);
+            rates.put(GemmEngine.BF16, bf16);
+            autoPrecision = new Choice(bf16 > bestFp32 ? GemmEngine.BF16 : fp32, rates, null);
             log.info("GEMM precision (auto) at {}: {}", PRECISION_REFERENCE, autoPrecision);
         }
         return autoPrecision.engine == GemmEngine.BF16;
     }
 
-    private static Map<GemmEngine, Double> fp32Only(Map<GemmEngine, Double> rates) {
-        Map<GemmEngine, Double> fp32 = new LinkedHashMap<>(rates);
-        fp32.remove(GemmEngine.BF16);
-        return fp32;
+    /** Each engine's GFLOP/s at this shape ({@link #measure}), in the engines' order. */
+    private static Map<GemmEngine, Double> measureAll(List<GemmEngine> engines, GemmShape shape) {
+        Map<GemmEngine, Double> rates = new LinkedHashMap<>();
+        for (GemmEngine engine : engines) {
+            rates.put(engine, measure(engine, shape));
+        }
+        return rates;
     }
 
     private static List<GemmEngine> candidates() {
@@ -197,11 +200,9 @@ public final class GemmSelection {
             case BF16:
                 return List.of(GemmEngine.BF16);
             case FP32:
-                return List.of(GemmEngine.OPENBLAS, GemmEngine.ONEDNN);
+                return FP32_ENGINES;
             default:
-                return autoPrecisionIsBf16()
-                        ? List.of(GemmEngine.BF16)
-                        : List.of(GemmEngine.OPENBLAS, GemmEngine.ONEDNN);
+                return autoPrecisionIsBf16() ? List.of(GemmEngine.BF16) : FP32_ENGINES;
         }
     }
 
