@@ -5,6 +5,7 @@ import io.sparklstm.config.JobParams;
 import io.sparklstm.config.LrSchedule;
 import io.sparklstm.config.LstmImplementation;
 import io.sparklstm.data.Minibatches;
+import io.sparklstm.model.fastlstm.FastAdam;
 import io.sparklstm.model.fastlstm.FastLSTM;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -18,7 +19,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
@@ -58,8 +58,8 @@ public record SeedNetwork(
                 .dataType(DataType.FLOAT)
                 .updater(
                         lrDecay == 1.0
-                                ? new Adam(learningRate)
-                                : new Adam(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, lrDecay)))
+                                ? new FastAdam(learningRate)
+                                : new FastAdam(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, lrDecay)))
                 .weightInit(WeightInit.XAVIER)
                 .list()
                 .layer(lstmLayer(Minibatches.FEATURES, units, null, false))

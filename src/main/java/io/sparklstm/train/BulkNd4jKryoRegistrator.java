@@ -54,6 +54,7 @@ public final class BulkNd4jKryoRegistrator implements KryoRegistrator {
             "org.nd4j.linalg.schedule.ScheduleType",
             "org.nd4j.linalg.schedule.ExponentialSchedule",
             "org.nd4j.linalg.learning.config.Adam",
+            "io.sparklstm.model.fastlstm.FastAdam",
             "org.deeplearning4j.nn.conf.GradientNormalization",
             "org.nd4j.linalg.activations.impl.ActivationTanH",
             "io.sparklstm.model.fastlstm.FastLSTM",

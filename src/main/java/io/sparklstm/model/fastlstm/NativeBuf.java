@@ -90,6 +90,18 @@ final class NativeBuf {
         return new NativeBuf(arr);
     }
 
+    /**
+     * Wraps a FLOAT or DOUBLE vector whose elements are adjacent in memory (element-wise stride 1), such as the
+     * views DL4J's updater blocks hand to their updaters; null for any other array.
+     */
+    static NativeBuf wrapContiguousVector(INDArray arr) {
+        boolean fits = arr.isVectorOrScalar()
+                && arr.elementWiseStride() == 1
+                && (arr.dataType() == DataType.FLOAT || arr.dataType() == DataType.DOUBLE)
+                && arr.length() <= Integer.MAX_VALUE;
+        return fits ? new NativeBuf(arr) : null;
+    }
+
     static boolean isDenseF(INDArray a) {
         return a.rank() == 2 && (a.size(0) == 1 || a.stride(0) == 1) && (a.size(1) == 1 || a.stride(1) == a.size(0));
     }
