@@ -91,13 +91,13 @@ final class NativeBuf {
     }
 
     /**
-     * Wraps a FLOAT or DOUBLE vector whose elements are adjacent in memory (element-wise stride 1), such as the
-     * views DL4J's updater blocks hand to their updaters; null for any other array.
+     * Wraps a FLOAT vector whose elements are adjacent in memory (element-wise stride 1), such as the views DL4J's
+     * updater blocks hand to their updaters; null for any other array.
      */
-    static NativeBuf wrapContiguousVector(INDArray arr) {
+    static NativeBuf wrapFloatVector(INDArray arr) {
         boolean fits = arr.isVectorOrScalar()
                 && arr.elementWiseStride() == 1
-                && (arr.dataType() == DataType.FLOAT || arr.dataType() == DataType.DOUBLE)
+                && arr.dataType() == DataType.FLOAT
                 && arr.length() <= Integer.MAX_VALUE;
         return fits ? new NativeBuf(arr) : null;
     }

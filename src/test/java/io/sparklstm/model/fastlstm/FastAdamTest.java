@@ -33,11 +33,11 @@ class FastAdamTest {
     @Test
     void matchesNd4jsAdamOverManySteps() {
         int n = 10_007; // not a multiple of the chunk, and several chunks
-        Adam schedule = new Adam(new ExponentialSchedule(ScheduleType.ITERATION, 0.004, 0.9));
-        FastAdam fast = new FastAdam(schedule.getLearningRateSchedule());
+        Adam nd4jAdam = new Adam(new ExponentialSchedule(ScheduleType.ITERATION, 0.004, 0.9));
+        FastAdam fast = new FastAdam(nd4jAdam.getLearningRateSchedule());
         INDArray nativeState = Nd4j.zeros(DataType.FLOAT, 1, 2L * n);
         INDArray fastState = Nd4j.zeros(DataType.FLOAT, 1, 2L * n);
-        GradientUpdater<?> reference = schedule.instantiate(nativeState, true);
+        GradientUpdater<?> reference = nd4jAdam.instantiate(nativeState, true);
         GradientUpdater<?> updater = fast.instantiate(fastState, true);
         assertInstanceOf(FastAdam.Updater.class, updater);
         Nd4j.getRandom().setSeed(7);
