@@ -8,9 +8,9 @@ package io.sparklstm.config;
  */
 public enum GemmMode {
     /**
-     * The precision once per JVM, then the engine per shape: BF16 everywhere where the CPU computes BF16 products
-     * natively (oneDNN reports AVX512_BF16 or AMX) and oneDNN's BF16 matmul beats the FP32 engines at the layer's
-     * recurrent step; otherwise exactly {@link #FP32}.
+     * The precision once per JVM from the CPU's capability, never from a timing (the precision decides what a seed
+     * trains to): BF16 everywhere where the CPU computes BF16 products natively (oneDNN reports AVX512_BF16 or AMX);
+     * otherwise exactly {@link #FP32}.
      */
     AUTO,
     /** The FP32 engine per shape by measurement: OpenBLAS (ND4J's) or oneDNN. */

@@ -169,13 +169,13 @@ public final class JobParams {
             "MODE",
             GemmMode.class,
             GemmMode.AUTO,
-            "FastLSTM's matrix products: auto (on CPUs with native BF16 products where oneDNN's BF16 matmul"
-                    + " outruns FP32 at the recurrent step, timed once per JVM: BF16 products with FP32 accumulation"
-                    + " and FP32 weights; elsewhere as fp32; on a 2-core Zen 5 BF16 trained about 1.25 times as fast"
-                    + " and ended at 99.16-99.32 % over four seeds against FP32's 99.22-99.27 %), fp32 (per shape"
-                    + " oneDNN, or OpenBLAS where timed over 15 % faster), openblas, onednn, or bf16 (forced). Timed"
-                    + " modes can decide a close call differently in another JVM: name an engine (onednn) for runs that"
-                    + " must repeat bit for bit.");
+            "FastLSTM's matrix products: auto (BF16 products with FP32 accumulation and FP32 weights on CPUs"
+                    + " whose BF16 products oneDNN reports native; elsewhere as fp32; on a 2-core Zen 5 BF16 trained"
+                    + " about 1.25 times as fast and ended at 99.16-99.32 % over four seeds against FP32's"
+                    + " 99.22-99.27 %), fp32 (per shape oneDNN, or OpenBLAS where timed over 15 % faster), openblas,"
+                    + " onednn, or bf16 (forced). fp32, and auto without native BF16, can decide a close timing"
+                    + " differently in another JVM: name an engine (onednn) for FP32 runs that must repeat bit for"
+                    + " bit.");
 
     public static final Param<Integer> PROGRESS_INTERVAL = Param.integer(
             "progress-interval",

@@ -1,9 +1,12 @@
 package io.sparklstm.model.fastlstm;
 
 import java.util.Arrays;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
@@ -104,15 +107,31 @@ public class FastAdam extends Adam {
         }
 
         /**
-         * The learning rate with Adam's bias correction folded in, rounded as ND4J's float op rounds it: the powers
-         * in float, the differences from one in double. (In double throughout, the first steps' rates differ by
-         * up to 1e-5 relative, because {@code 1 - 0.999f^t} loses digits in float.)
+         * The learning rate with Adam's bias correction folded in, rounded as ND4J's float op rounds it, so that a
+         * seed trains bit for bit as with ND4J's {@link Adam}:
+         * <ul>
+         *   <li>the powers {@code beta^t} in float by C's {@code powf}, through ND4J's own {@code pow}: Java's
+         *       correctly rounded {@link Math#pow} differs from it in the last bit at a few steps (once in the
+         *       first 40,000 for Adam's default betas, at step 3,606);</li>
+         *   <li>the differences from one in double, the square root's argument rounded to float again (it is
+         *       {@code sqrtf}), the division in double. Without that second rounding the rate differs in the last
+         *       bit from step 694 on, where {@code 0.999^t} drops below one half and {@code 1 - 0.999^t} stops being
+         *       exact in float; in double throughout, the first steps' rates differ by up to 1e-5 relative.</li>
+         * </ul>
+         * Either difference made a seed's run diverge from the native op's after its first epoch.
          */
         static float stepSize(double learningRate, float beta1, float beta2, int iteration) {
-            float beta1T = (float) Math.pow(beta1, iteration + 1);
-            float beta2T = (float) Math.pow(beta2, iteration + 1);
-            float scaled = (float) learningRate * (float) Math.sqrt(1.0 - beta2T);
-            return (float) (scaled / (1.0 - beta1T));
+            float[] powers = powers(beta1, beta2, iteration + 1);
+            float scaled = (float) learningRate * (float) Math.sqrt((float) (1.0 - powers[1]));
+            return (float) (scaled / (1.0 - powers[0]));
+        }
+
+        /** {@code {beta1^t, beta2^t}} as ND4J's float {@code pow} computes them (a native call of about a microsecond). */
+        static float[] powers(float beta1, float beta2, int t) {
+            try (MemoryWorkspace detached = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                INDArray betas = Transforms.pow(Nd4j.createFromArray(beta1, beta2), t, false);
+                return betas.toFloatVector();
+            }
         }
 
         /** One chunk: the moments move towards the gradient, the gradient becomes the update. */

@@ -2,7 +2,6 @@ package io.sparklstm.model.fastlstm;
 
 import io.sparklstm.config.GemmMode;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,17 +21,24 @@ import org.slf4j.LoggerFactory;
  * 88 GFLOP/s against OpenBLAS's 61, but OpenBLAS the weight gradients {@code [512 x 1792] x [1792 x 128]} at 75
  * against 66. So the measuring modes time every candidate at every shape the first time a layer needs that shape
  * (about 30 ms per engine and shape, so well under a second per JVM, once), keep oneDNN unless another engine is
- * clearly faster ({@link #choose}: by more than 15 %), and log the figures. A network rebuilt every averaging round
- * finds its shapes already decided.
+ * clearly faster ({@link #choose}: by more than 15 %), and log the figures. The engines' timing blocks alternate, so
+ * that load from elsewhere on the machine (another executor training on the same cores) slows all of them rather
+ * than the one being timed. A network rebuilt every averaging round finds its shapes already decided.
  *
  * <h2>BF16: a precision for the whole JVM, not an engine per shape</h2>
  * {@link GemmEngine#BF16} halves the bytes and, on CPUs with AVX512_BF16 or AMX, doubles the multiply rate, at the
  * price of an 8-bit mantissa on the products' inputs (accumulation, outputs, weights and updater state stay FP32).
- * {@link GemmMode#AUTO} decides the precision once per JVM ({@link #autoPrecisionIsBf16}): BF16 where oneDNN reports
- * such an ISA and its BF16 matmul beats the best FP32 engine at the {@linkplain #PRECISION_REFERENCE recurrent step},
- * the product the layer runs most often; then every shape is BF16. Elsewhere oneDNN has no BF16 matmul,
- * {@link Bf16Matmul} emulates the products at FP32 speed or below, and the mode is exactly {@link GemmMode#FP32}.
- * {@link GemmMode#BF16} forces it anyway.
+ * {@link GemmMode#AUTO} computes every shape in BF16 where oneDNN reports such an ISA ({@link #autoPrecisionIsBf16}).
+ * Elsewhere oneDNN has no BF16 matmul, {@link Bf16Matmul} emulates the products at FP32 speed or below, and the mode
+ * is exactly {@link GemmMode#FP32}. {@link GemmMode#BF16} forces it anyway.
+ *
+ * <p>Why a capability and not a timing: the precision decides the numbers a seed trains to, so it must not depend on
+ * what else the machine was doing when it was chosen. A first version also required BF16 to beat the FP32 engines at
+ * the recurrent step in a timing taken when the first layer ran. On a quiet core BF16 led by 1.1-1.7 times, but in
+ * the bench's standalone-cluster runs an executor timing while its peer trained on the same cores measured BF16 at
+ * half of FP32 (72.6 against 139 GFLOP/s) and trained in FP32 beside a peer in BF16, and a local run did the same
+ * once in several: the same seed then trained to different models. With native BF16 products the BF16 matmul has
+ * twice the multiply rate and half the bytes, so it is the faster precision at these shapes.</p>
  *
  * <p>Why not per shape: two FP32 engines differ only in the order of their sums (relative rounding 2^-24), BF16
  * rounds the products' inputs to 2^-9. Letting BF16 compete shape by shape (as a first version did) let timing noise
@@ -40,9 +46,8 @@ import org.slf4j.LoggerFactory;
  * within 10-30 % of FP32 in both directions on a Zen 5 (its input projection {@code 1792 x 512 x 28} 206-232 GFLOP/s
  * in BF16 against 161-181 in FP32, its weight gradient {@code 512 x 28 x 1792} 126-181 against 152-188), and an
  * evaluation shape timed while the other core trained once measured 111 against 175. The same seed then trained
- * partly in FP32 in one run and in BF16 in the next. Deciding once, on a product where BF16 leads by 1.3-1.6 times,
- * repeats from JVM to JVM; the price is at most about 0.1 ms per minibatch (of about 30) on the first layer's
- * weight gradient.</p>
+ * partly in FP32 in one run and in BF16 in the next. One precision for all shapes repeats from JVM to JVM; the price
+ * is at most about 0.1 ms per minibatch (of about 30) on the first layer's weight gradient.</p>
  *
  * <p>DOUBLE networks always use OpenBLAS's dgemm.</p>
  */
@@ -54,20 +59,15 @@ public final class GemmSelection {
     static final double MARGIN = 0.15;
 
     /**
-     * The product {@link GemmMode#AUTO} decides the precision on: the recurrent step of the default network
-     * ({@code [64 x 128] x [128 x 512]} per step, B the same weights all pass), 27 of the 28 steps of every layer's
-     * forward pass and as many backward.
-     */
-    static final GemmShape PRECISION_REFERENCE = new GemmShape(false, true, 64, 512, 128, true);
-
-    /**
      * The steps per pass assumed when timing a per-step product ({@link GemmShape#bRepeats()}): MNIST's 28 rows. Its
      * B is converted once every this many calls; longer sequences only make the per-step products cheaper.
      */
     private static final int STEPS_PER_PASS = 28;
 
-    /** Wall time of one timing block; the best of three blocks counts. */
+    /** Work of one timing block; the best of {@link #BLOCKS} blocks per engine counts. */
     private static final double BLOCK_FLOP = 0.8e9;
+
+    private static final int BLOCKS = 3;
 
     private static GemmMode mode = GemmMode.AUTO;
     /** Counts mode changes, so that kernels built earlier know to ask again ({@link #generation}). */
@@ -78,7 +78,7 @@ public final class GemmSelection {
 
     private static final Map<GemmShape, Choice> chosen = new LinkedHashMap<>();
 
-    /** {@link GemmMode#AUTO}'s precision in this JVM, once decided: the reference product's measurement. */
+    /** {@link GemmMode#AUTO}'s precision in this JVM, once decided. */
     private static Choice autoPrecision;
 
     private GemmSelection() {}
@@ -120,7 +120,7 @@ public final class GemmSelection {
     public static synchronized List<String> decisions() {
         List<String> lines = new ArrayList<>();
         if (autoPrecision != null) {
-            lines.add("precision at " + PRECISION_REFERENCE + ": " + autoPrecision);
+            lines.add("precision: " + autoPrecision);
         }
         chosen.forEach((shape, choice) -> lines.add(shape + ": " + choice));
         return lines;
@@ -163,32 +163,61 @@ public final class GemmSelection {
     }
 
     /**
-     * Whether {@link GemmMode#AUTO} computes in BF16 in this JVM: the CPU has native BF16 products and oneDNN's BF16
-     * matmul is faster than the best FP32 engine at {@link #PRECISION_REFERENCE}. Measured once per JVM and mode.
+     * Whether {@link GemmMode#AUTO} computes in BF16 in this JVM: where the CPU has native BF16 products. Logged once
+     * per JVM and mode.
      */
     static synchronized boolean autoPrecisionIsBf16() {
-        if (autoPrecision == null) {
-            if (!cpuHasNativeBf16()) {
-                return false;
-            }
-            Map<GemmEngine, Double> rates = measureAll(FP32_ENGINES, PRECISION_REFERENCE);
-            GemmEngine fp32 = choose(rates);
-            double bestFp32 = Collections.max(rates.values());
-            double bf16 = measure(GemmEngine.BF16, PRECISION_REFERENCE);
-            rates.put(GemmEngine.BF16, bf16);
-            autoPrecision = new Choice(bf16 > bestFp32 ? GemmEngine.BF16 : fp32, rates, null);
-            log.info("GEMM precision (auto) at {}: {}", PRECISION_REFERENCE, autoPrecision);
+        if (autoPrecision == null && cpuHasNativeBf16()) {
+            autoPrecision = new Choice(GemmEngine.BF16, Map.of(), "oneDNN reports native BF16 products on this CPU");
+            log.info("GEMM precision (auto): {}", autoPrecision);
         }
-        return autoPrecision.engine == GemmEngine.BF16;
+        return autoPrecision != null;
     }
 
-    /** Each engine's GFLOP/s at this shape ({@link #measure}), in the engines' order. */
-    private static Map<GemmEngine, Double> measureAll(List<GemmEngine> engines, GemmShape shape) {
+    /**
+     * Each engine's GFLOP/s at this shape, in the engines' order: two warm-up calls each, then {@link #BLOCKS}
+     * rounds in which every engine times one block, the best block counting. An engine that cannot run here rates 0.
+     */
+    private static Map<GemmEngine, Double> measureAll(List<GemmEngine> engines, GemmShape s) {
+        int reps = (int) Math.max(2, Math.ceil(BLOCK_FLOP / s.flop()));
+        Map<GemmEngine, Long> bestNanos = new LinkedHashMap<>();
+        try (FloatPointer a = filled(s.aElements());
+                FloatPointer b = filled(s.bElements());
+                FloatPointer c = filled(s.cElements())) {
+            for (GemmEngine engine : engines) {
+                if (warmUp(engine, s, a, b, c)) {
+                    bestNanos.put(engine, Long.MAX_VALUE);
+                }
+            }
+            for (int block = 0; block < BLOCKS; block++) {
+                for (GemmEngine engine : bestNanos.keySet()) {
+                    long start = System.nanoTime();
+                    for (int r = 0; r < reps; r++) {
+                        // a per-step product reads a new B once per pass of STEPS_PER_PASS steps
+                        engine.sgemm(s, a, b, 1f, c, s.bRepeats() && r % STEPS_PER_PASS != 0);
+                    }
+                    bestNanos.merge(engine, System.nanoTime() - start, Math::min);
+                }
+            }
+        }
         Map<GemmEngine, Double> rates = new LinkedHashMap<>();
         for (GemmEngine engine : engines) {
-            rates.put(engine, measure(engine, shape));
+            Long nanos = bestNanos.get(engine);
+            rates.put(engine, nanos == null ? 0 : s.flop() * reps / nanos);
         }
         return rates;
+    }
+
+    /** Two untimed calls; false (with a warning) if the engine cannot run here. */
+    private static boolean warmUp(GemmEngine engine, GemmShape s, FloatPointer a, FloatPointer b, FloatPointer c) {
+        try {
+            engine.sgemm(s, a, b, 0f, c);
+            engine.sgemm(s, a, b, 0f, c);
+            return true;
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError | IllegalStateException e) {
+            log.warn("GEMM engine {} unavailable here ({}); not used", engine.label(), e.toString());
+            return false;
+        }
     }
 
     private static List<GemmEngine> candidates() {
@@ -203,35 +232,6 @@ public final class GemmSelection {
                 return FP32_ENGINES;
             default:
                 return autoPrecisionIsBf16() ? List.of(GemmEngine.BF16) : FP32_ENGINES;
-        }
-    }
-
-    /** GFLOP/s of the engine at this shape: best of three blocks after two warm-up calls. */
-    private static double measure(GemmEngine engine, GemmShape s) {
-        FloatPointer a = filled(s.aElements());
-        FloatPointer b = filled(s.bElements());
-        FloatPointer c = filled(s.cElements());
-        try {
-            int reps = (int) Math.max(2, Math.ceil(BLOCK_FLOP / s.flop()));
-            engine.sgemm(s, a, b, 0f, c);
-            engine.sgemm(s, a, b, 0f, c);
-            long bestNanos = Long.MAX_VALUE;
-            for (int block = 0; block < 3; block++) {
-                long start = System.nanoTime();
-                for (int r = 0; r < reps; r++) {
-                    // a per-step product reads a new B once per pass of STEPS_PER_PASS steps
-                    engine.sgemm(s, a, b, 1f, c, s.bRepeats() && r % STEPS_PER_PASS != 0);
-                }
-                bestNanos = Math.min(bestNanos, System.nanoTime() - start);
-            }
-            return s.flop() * reps / bestNanos;
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError | IllegalStateException e) {
-            log.warn("GEMM engine {} unavailable here ({}); not used", engine.label(), e.toString());
-            return 0;
-        } finally {
-            a.close();
-            b.close();
-            c.close();
         }
     }
 
