@@ -68,7 +68,11 @@ public final class MinibatchFile {
 
     /** Reads a whole file; {@code name} only labels errors. */
     public static Contents read(InputStream in, String name) throws IOException {
-        byte[] bytes = in.readAllBytes();
+        return read(in.readAllBytes(), name);
+    }
+
+    /** Decodes a whole file's bytes (only read: the contents are copies); {@code name} only labels errors. */
+    public static Contents read(byte[] bytes, String name) throws IOException {
         ByteBuffer header = ByteBuffer.wrap(bytes);
         int magic = bytes.length < HEADER ? 0 : header.getInt(0);
         if (magic != MAGIC && magic != MAGIC_FLOATS) {

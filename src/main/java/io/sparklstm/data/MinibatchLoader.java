@@ -1,7 +1,6 @@
 package io.sparklstm.data;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import org.deeplearning4j.core.loader.DataSetLoader;
@@ -12,6 +11,7 @@ import org.nd4j.linalg.dataset.DataSet;
  * Loads a staged {@link MinibatchFile} on a worker, optionally moving every image by a {@link RandomShift}. The
  * offsets are a pure function of the run's seed, the epoch and the file's name, so a run is reproducible and a resumed
  * run sees the same images, while every epoch sees each image moved differently. The staged files stay unshifted.
+ * Their bytes come from the JVM's {@link StagedFileCache} after the first epoch.
  */
 public final class MinibatchLoader implements DataSetLoader {
 
@@ -34,10 +34,8 @@ public final class MinibatchLoader implements DataSetLoader {
 
     @Override
     public DataSet load(Source source) throws IOException {
-        MinibatchFile.Contents batch;
-        try (InputStream in = source.getInputStream()) {
-            batch = MinibatchFile.read(in, source.getPath());
-        }
+        MinibatchFile.Contents batch = MinibatchFile.read(
+                StagedFileCache.jvm().bytes(source.getPath(), source::getInputStream), source.getPath());
         if (shift == null) {
             return batch.toDataSet();
         }

@@ -2,9 +2,9 @@ package io.sparklstm.evaluate;
 
 import io.sparklstm.data.MinibatchFile;
 import io.sparklstm.data.Minibatches;
+import io.sparklstm.data.StagedFileCache;
 import io.sparklstm.model.NativeThreads;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Collections;
 import java.util.Iterator;
 import org.apache.hadoop.conf.Configuration;
@@ -52,10 +52,9 @@ final class EvaluateBatchesFunction implements FlatMapFunction<Iterator<String>,
         Configuration conf = hadoop.value().getConfiguration();
         while (paths.hasNext()) {
             Path file = new Path(paths.next());
-            DataSet batch;
-            try (InputStream in = file.getFileSystem(conf).open(file)) {
-                batch = MinibatchFile.read(in, file.toString()).toDataSet();
-            }
+            byte[] bytes = StagedFileCache.jvm()
+                    .bytes(file.toString(), () -> file.getFileSystem(conf).open(file));
+            DataSet batch = MinibatchFile.read(bytes, file.toString()).toDataSet();
             evaluation.eval(batch.getLabels(), net.output(batch.getFeatures(), false));
         }
         return Collections.singletonList(evaluation).iterator();
