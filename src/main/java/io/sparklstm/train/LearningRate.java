@@ -13,7 +13,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * kept per epoch by {@link DistributedTrainer}. The cosine schedule changes within an epoch, and DL4J's iteration
  * counter is of no use for that under parameter averaging (each worker counts only its own minibatches, from the
  * count it was sent), so the driver sets the rate itself before every averaging round, and the round's broadcast
- * carries it to the workers: with 20 minibatches per round that is about 23 steps per epoch on 2 workers.</p>
+ * carries it to the workers: with 40 minibatches per round that is about 12 steps per epoch on 2 workers.</p>
  *
  * @param schedule     the kind
  * @param peak         {@code --learning-rate}
