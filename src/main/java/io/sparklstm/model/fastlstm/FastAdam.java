@@ -118,7 +118,8 @@ public class FastAdam extends Adam {
          *       bit from step 694 on, where {@code 0.999^t} drops below one half and {@code 1 - 0.999^t} stops being
          *       exact in float; in double throughout, the first steps' rates differ by up to 1e-5 relative.</li>
          * </ul>
-         * Either difference made a seed's run diverge from the native op's after its first epoch.
+         * One step's last bit is enough to make a seed's run diverge from the native op's: the square root's did,
+         * its test accuracy visibly apart after three epochs of full MNIST.
          */
         static float stepSize(double learningRate, float beta1, float beta2, int iteration) {
             float[] powers = powers(beta1, beta2, iteration + 1);
