@@ -34,11 +34,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why a capability and not a timing: the precision decides the numbers a seed trains to, so it must not depend on
  * what else the machine was doing when it was chosen. A first version also required BF16 to beat the FP32 engines at
- * the recurrent step in a timing taken when the first layer ran. On a quiet core BF16 led by 1.1-1.7 times, but in
- * the bench's standalone-cluster runs an executor timing while its peer trained on the same cores measured BF16 at
- * half of FP32 (72.6 against 139 GFLOP/s) and trained in FP32 beside a peer in BF16, and a local run did the same
- * once in several: the same seed then trained to different models. With native BF16 products the BF16 matmul has
- * twice the multiply rate and half the bytes, so it is the faster precision at these shapes.</p>
+ * the recurrent step in a timing taken when the first layer ran. BF16 led by 1.3-1.7 times in most runs, but by only
+ * 8 % in one local[2] run (200.8 against 186.0 GFLOP/s), and in the bench's standalone-cluster runs the driver, timing
+ * while the executors trained on the same cores, measured BF16 at half of FP32 (72.6 against 139 GFLOP/s) and
+ * evaluated the model in FP32. A timing that close, or that loaded, can put the same seed in another precision from
+ * one run, or one JVM, to the next. With native BF16 products the BF16 matmul has twice the multiply rate and half
+ * the bytes, so it is the faster precision at these shapes.</p>
  *
  * <p>Why not per shape: two FP32 engines differ only in the order of their sums (relative rounding 2^-24), BF16
  * rounds the products' inputs to 2^-9. Letting BF16 compete shape by shape (as a first version did) let timing noise
