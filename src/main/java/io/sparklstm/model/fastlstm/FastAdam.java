@@ -15,9 +15,9 @@ import org.nd4j.linalg.schedule.ISchedule;
  *
  * <p>Why: the native op ran at about 5.5 ns per parameter on the job's CPUs (1.9 ms per minibatch for the seed
  * network's 344,000 parameters, 7.5 % of a training task in a profile), while the same loop over chunks copied into
- * {@code float[]} runs at about 0.5 ns per parameter (0.17-0.21 ms), because HotSpot vectorizes it. The saved configuration names this
- * class, so a model trained with it resumes with it; the state (first and second moments) is the {@link Adam}
- * state, so checkpoints, parameter averaging and ND4J's own Adam exchange it 1:1.</p>
+ * {@code float[]} runs at about 0.5 ns per parameter (0.17-0.21 ms), because HotSpot vectorizes it. The saved
+ * configuration names this class, so a model trained with it resumes with it; the state (first and second moments)
+ * is the {@link Adam} state, so checkpoints, parameter averaging and ND4J's own Adam exchange it 1:1.</p>
  *
  * <p>Scope: FLOAT vectors with unit stride, which is how DL4J's updater blocks pass gradients and state; any other
  * array (DOUBLE networks, strided views) goes to the native op.</p>
@@ -121,14 +121,14 @@ public class FastAdam extends Adam {
          * One step's last bit is enough to make a seed's run diverge from the native op's: the square root's did,
          * its test accuracy visibly apart after three epochs of full MNIST.
          */
-        static float stepSize(double learningRate, float beta1, float beta2, int iteration) {
+        private static float stepSize(double learningRate, float beta1, float beta2, int iteration) {
             float[] powers = powers(beta1, beta2, iteration + 1);
             float scaled = (float) learningRate * (float) Math.sqrt((float) (1.0 - powers[1]));
             return (float) (scaled / (1.0 - powers[0]));
         }
 
-        /** {@code {beta1^t, beta2^t}} as ND4J's float {@code pow} computes them (a native call of about a microsecond). */
-        static float[] powers(float beta1, float beta2, int t) {
+        /** {@code {beta1^t, beta2^t}} as ND4J's float {@code pow} computes them (one native call per step). */
+        private static float[] powers(float beta1, float beta2, int t) {
             try (MemoryWorkspace detached = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 INDArray betas = Transforms.pow(Nd4j.createFromArray(beta1, beta2), t, false);
                 return betas.toFloatVector();

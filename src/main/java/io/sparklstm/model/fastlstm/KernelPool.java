@@ -8,10 +8,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * The calling thread's {@link LstmKernel}s, one per layer slot, lent to whichever {@link FastLSTMLayer} runs there.
  *
  * <p>Why: dl4j-spark builds a new network for every averaging round (from the round's broadcast), so kernels owned by
- * layers were allocated, zeroed and garbage-collected every round (20 minibatches then): about 11 MB of native and heap buffers per
- * layer, 2.7 % of a Spark task's time in one profile, and native memory that only the Java GC returned (a step of
- * several hundred MiB of resident memory in local mode). A thread trains one network at a time, so the next round's
- * network on the same thread can take over the same buffers.</p>
+ * layers were allocated, zeroed and garbage-collected every round (then 20 minibatches): about 11 MB of native and
+ * heap buffers per layer, 2.7 % of a Spark task's time in one profile, and native memory that only the Java GC
+ * returned (a step of several hundred MiB of resident memory in local mode). A thread trains one network at a time,
+ * so the next round's network on the same thread can take over the same buffers.</p>
  *
  * <p>Safety: a kernel remembers the layer whose forward state it holds ({@link LstmKernel#holdsForwardOf}). A layer
  * whose kernel was used by another layer in between (two networks interleaved on one thread, or a layer moved to
