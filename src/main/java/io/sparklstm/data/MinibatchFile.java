@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -39,7 +41,22 @@ public final class MinibatchFile {
 
         /** Decodes to the network's input layout ({@link Minibatches}). */
         public DataSet toDataSet() {
-            return Minibatches.dataSet(features(), Minibatches.oneHot(labels, 0, count), count);
+            return toDataSet(null, null);
+        }
+
+        /**
+         * Decodes to the network's input layout, every image moved by its own offset from {@code shift} (null:
+         * unmoved; {@code random} is then unused).
+         */
+        public DataSet toDataSet(RandomShift shift, SplittableRandom random) {
+            INDArray labelArray = Minibatches.labelArray(Minibatches.oneHot(labels, 0, count), count);
+            if (pixels != null) {
+                return new DataSet(Minibatches.featureArray(pixels, 0, count, shift, random), labelArray);
+            }
+            float[] features = features();
+            return new DataSet(
+                    Minibatches.featureArray(shift == null ? features : shift.apply(features, random), count),
+                    labelArray);
         }
     }
 

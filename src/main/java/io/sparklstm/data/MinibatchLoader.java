@@ -36,11 +36,7 @@ public final class MinibatchLoader implements DataSetLoader {
     public DataSet load(Source source) throws IOException {
         MinibatchFile.Contents batch = MinibatchFile.read(
                 StagedFileCache.jvm().bytes(source.getPath(), source::getInputStream), source.getPath());
-        if (shift == null) {
-            return batch.toDataSet();
-        }
-        float[] features = shift.apply(batch.features(), random(source));
-        return Minibatches.dataSet(features, Minibatches.oneHot(batch.labels(), 0, batch.count()), batch.count());
+        return batch.toDataSet(shift, shift == null ? null : random(source));
     }
 
     private SplittableRandom random(Source source) {

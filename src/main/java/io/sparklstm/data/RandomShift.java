@@ -31,11 +31,16 @@ public final class RandomShift implements Serializable {
         int pixels = Minibatches.FEATURES * Minibatches.STEPS;
         float[] out = new float[features.length];
         for (int example = 0; example < features.length / pixels; example++) {
-            int down = random.nextInt(2 * maxShift + 1) - maxShift;
-            int right = random.nextInt(2 * maxShift + 1) - maxShift;
+            int down = offset(random);
+            int right = offset(random);
             shift(features, out, example * pixels, down, right);
         }
         return out;
+    }
+
+    /** One offset along one axis, uniform in {@code [-maxShift, maxShift]}: first the rows', then the columns'. */
+    int offset(SplittableRandom random) {
+        return random.nextInt(2 * maxShift + 1) - maxShift;
     }
 
     /** Copies one image moved {@code down} rows and {@code right} columns (negative: up, left) into {@code out}. */

@@ -61,10 +61,15 @@ public final class DistributedTrainer {
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
 
-    /** Thread limits, GEMM engines and seeding on every worker; the one-shot failure of the retry tests when requested. */
+    /**
+     * Thread limits, GEMM engines and seeding on every worker, each minibatch's memory freed once fitted; the one-shot
+     * failure of the retry tests when requested.
+     */
     private TrainingHook[] hooks(JavaSparkContext sc, TrainingSettings settings) {
-        List<TrainingHook> hooks = new ArrayList<>(
-                List.of(new NativeThreadsHook(NativeThreads.taskCpus(sc), settings.gemm()), randomStreams));
+        List<TrainingHook> hooks = new ArrayList<>(List.of(
+                new NativeThreadsHook(NativeThreads.taskCpus(sc), settings.gemm()),
+                randomStreams,
+                new ReleaseMinibatchHook()));
         if (FaultInjection.requested(FailOnceHook.POINT)) {
             hooks.add(new FailOnceHook());
         }

@@ -3,7 +3,11 @@ package io.sparklstm.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.sparklstm.Mnist;
+import java.io.IOException;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /** The mapping from IDX bytes to the network's input: row t is time step t, pixels scaled to [0, 1]. */
@@ -39,5 +43,33 @@ class MinibatchesTest {
         assertEquals(2, batch.numExamples());
         assertEquals(((3 * 7 + 4 * 28 + 2) & 0xFF) / 255f, batch.getFeatures().getFloat(0, 2, 4), 1e-7);
         assertEquals(1f, batch.getLabels().getFloat(1, 4));
+    }
+
+    @Test
+    void workersOnePassDecodingEqualsTheGeneralPathShiftedOrNot() throws IOException {
+        byte[] pixels = Mnist.imageBytes("train-images-idx3-ubyte", 200);
+        for (int maxShift : new int[] {0, 2, 5}) {
+            RandomShift shift = maxShift == 0 ? null : new RandomShift(maxShift);
+            for (int first : new int[] {0, 17, 136}) {
+                int count = 64;
+                float[] general = Minibatches.features(pixels, first, count);
+                if (shift != null) {
+                    general = shift.apply(general, new SplittableRandom(first));
+                }
+                INDArray expected = Minibatches.featureArray(general, count);
+
+                INDArray direct = Minibatches.featureArray(pixels, first, count, shift, new SplittableRandom(first));
+
+                assertArrayEquals(expected.shape(), direct.shape());
+                assertEquals('c', direct.ordering());
+                assertArrayEquals(
+                        expected.data().asFloat(),
+                        direct.data().asFloat(),
+                        "max shift " + maxShift + ", first " + first);
+            }
+        }
+        // a smaller minibatch after a larger one on the same thread: only its own examples
+        INDArray small = Minibatches.featureArray(pixels, 5, 3, null, null);
+        assertArrayEquals(Minibatches.features(pixels, 5, 3), small.data().asFloat());
     }
 }
