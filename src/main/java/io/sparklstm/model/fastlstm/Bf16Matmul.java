@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * created once per shape and reused.
  *
  * <p>The conversion is a oneDNN reorder primitive (round to nearest even; FP32 subnormals, below 1.2e-38, become
- * zero). A is converted on every call; B too, except where the caller promises it is the B of its previous product
- * of the shape ({@code sameB}): the recurrent weights, converted once per pass instead of at each of the 28 steps.
+ * zero). A and B are converted on every call, except an operand the caller promises unchanged ({@link Reuse}) whose
+ * copy is still here: the recurrent weights, converted once per pass instead of at each of the 28 steps, and dL/dZ,
+ * converted once for the three gradient products that read it.
  * {@link GemmSelection} times the products the same way, conversion included, so BF16 is only chosen where it still
  * wins. Measured on a 2-core Zen 5 (AVX512_BF16), per product: the per-step products 102-111 GFLOP/s with both
  * operands converted at every step in Java, 220-250 with the reorder and the weights' copy kept, against 160-220
@@ -68,10 +69,10 @@ final class Bf16Matmul {
     private FloatPointer aRounded = new FloatPointer(1);
     private FloatPointer bRounded = new FloatPointer(1);
     private boolean emulated;
-    /** Where the B scratch buffer's contents were converted from: address and element count (0 / -1: nowhere). */
-    private long bSource;
+    /** Where the A and B scratch buffers' contents were converted from (nowhere at first). */
+    private Source aSource = Source.NOWHERE;
 
-    private long bSourceElements = -1;
+    private Source bSource = Source.NOWHERE;
     private float[] floats = new float[0];
 
     private Bf16Matmul() {
@@ -87,52 +88,54 @@ final class Bf16Matmul {
     }
 
     /**
-     * Row-major {@code C[m,n] = bf16(op(A)) bf16(op(B)) + beta C}; {@code beta} must be 0 or 1. With {@code sameB}
-     * (see {@link GemmEngine#sgemm}) the BF16 copy of B is reused when the last B converted came from the same
-     * address and length.
+     * Row-major {@code C[m,n] = bf16(op(A)) bf16(op(B)) + beta C}; {@code beta} must be 0 or 1. The BF16 copy of the
+     * operand named by {@code reuse} is reused when the last one of its kind converted came from the same address and
+     * length.
      */
-    void multiply(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c, boolean sameB) {
+    void multiply(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c, Reuse reuse) {
         if (beta != 0f && beta != 1f) {
             throw new IllegalArgumentException("BF16 matmul supports beta 0 or 1, got " + beta);
         }
         Key key = new Key(s, beta != 0f);
         Primitive p = emulated ? null : primitives.computeIfAbsent(key, this::create);
-        if (p == null) {
-            if (!emulated) {
-                convertedB(null, null); // the B scratch buffer of the native path is not the emulated path's
-                emulated = true;
-                if (WARNED.compareAndSet(false, true)) {
-                    log.warn(
-                            "oneDNN has no BF16 matmul for this CPU (effective ISA {}): BF16 products are emulated"
-                                    + " (BF16-rounded inputs, FP32 sgemm): BF16 numerics without its speed",
-                            dnnl.dnnl_get_effective_cpu_isa());
-                }
+        if (p == null && !emulated) {
+            aSource = bSource = Source.NOWHERE; // the native path's scratch buffers are not the emulated path's
+            emulated = true;
+            if (WARNED.compareAndSet(false, true)) {
+                log.warn(
+                        "oneDNN has no BF16 matmul for this CPU (effective ISA {}): BF16 products are emulated"
+                                + " (BF16-rounded inputs, FP32 sgemm): BF16 numerics without its speed",
+                        dnnl.dnnl_get_effective_cpu_isa());
             }
-            aRounded = rounded(a, s.aElements(), aRounded);
-            if (!holdsB(b, s, sameB)) {
+        }
+        Source fromA = new Source(a.address(), s.aElements());
+        Source fromB = new Source(b.address(), s.bElements());
+        boolean newA = reuse != Reuse.A || !fromA.equals(aSource);
+        boolean newB = reuse != Reuse.B || !fromB.equals(bSource);
+        aSource = fromA;
+        bSource = fromB;
+        if (p == null) {
+            if (newA) {
+                aRounded = rounded(a, s.aElements(), aRounded);
+            }
+            if (newB) {
                 bRounded = rounded(b, s.bElements(), bRounded);
-                convertedB(b, s);
             }
             GemmEngine.ONEDNN.sgemm(s, aRounded, bRounded, beta, c);
             return;
         }
-        aBf16 = toBf16(a, s.aElements(), aBf16);
-        if (!holdsB(b, s, sameB)) {
+        if (newA) {
+            aBf16 = toBf16(a, s.aElements(), aBf16);
+        }
+        if (newB) {
             bBf16 = toBf16(b, s.bElements(), bBf16);
-            convertedB(b, s);
         }
         p.run(stream, aBf16, bBf16, c);
     }
 
-    /** Whether the B scratch buffer already holds {@code b}'s contents, converted (only ever with {@code sameB}). */
-    private boolean holdsB(FloatPointer b, GemmShape s, boolean sameB) {
-        return sameB && b.address() == bSource && s.bElements() == bSourceElements;
-    }
-
-    /** Records where the B scratch buffer's contents came from ({@code null}: nowhere). */
-    private void convertedB(FloatPointer b, GemmShape s) {
-        bSource = b == null ? 0 : b.address();
-        bSourceElements = s == null ? -1 : s.bElements();
+    /** Where a scratch buffer's contents were converted from: address and element count. */
+    private record Source(long address, long elements) {
+        static final Source NOWHERE = new Source(0, -1);
     }
 
     /** src's first {@code len} floats, rounded to BF16 values, as floats in {@code dst} (grown when too small). */

@@ -16,7 +16,7 @@ enum GemmEngine {
     /** ND4J's own OpenBLAS 0.3.19 ({@code cblas_sgemm}). */
     OPENBLAS {
         @Override
-        void sgemm(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c, boolean sameB) {
+        void sgemm(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c, Reuse reuse) {
             openblas_nolapack.cblas_sgemm(
                     openblas_nolapack.CblasRowMajor,
                     s.transA() ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
@@ -37,7 +37,7 @@ enum GemmEngine {
     /** oneDNN 2.5's {@code dnnl_sgemm} (row-major, JIT-generated kernels for the CPU it runs on). */
     ONEDNN {
         @Override
-        void sgemm(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c, boolean sameB) {
+        void sgemm(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c, Reuse reuse) {
             NativeCap.apply();
             int status = dnnl.dnnl_sgemm(
                     (byte) (s.transA() ? 'T' : 'N'),
@@ -61,22 +61,21 @@ enum GemmEngine {
     /** oneDNN's matmul on BF16 copies of A and B, FP32 accumulation into FP32 C ({@link Bf16Matmul}). */
     BF16 {
         @Override
-        void sgemm(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c, boolean sameB) {
+        void sgemm(GemmShape s, FloatPointer a, FloatPointer b, float beta, FloatPointer c, Reuse reuse) {
             NativeCap.apply();
-            Bf16Matmul.forThread().multiply(s, a, b, beta, c, sameB);
+            Bf16Matmul.forThread().multiply(s, a, b, beta, c, reuse);
         }
     };
 
     /**
-     * {@code C = op(A) op(B) + beta C} for dense row-major operands of this shape. {@code sameB} promises that B is
-     * the memory, with the same contents, that the calling thread's previous product of this shape read: the
-     * recurrent weights from the second step of a pass on. {@link #BF16} then reuses its BF16 copy of B.
+     * {@code C = op(A) op(B) + beta C} for dense row-major operands of this shape; {@code reuse} names an operand the
+     * caller promises unchanged ({@link Reuse}).
      */
-    abstract void sgemm(GemmShape shape, FloatPointer a, FloatPointer b, float beta, FloatPointer c, boolean sameB);
+    abstract void sgemm(GemmShape shape, FloatPointer a, FloatPointer b, float beta, FloatPointer c, Reuse reuse);
 
-    /** {@link #sgemm(GemmShape, FloatPointer, FloatPointer, float, FloatPointer, boolean)} with a new B. */
+    /** {@link #sgemm(GemmShape, FloatPointer, FloatPointer, float, FloatPointer, Reuse)} with new operands. */
     final void sgemm(GemmShape shape, FloatPointer a, FloatPointer b, float beta, FloatPointer c) {
-        sgemm(shape, a, b, beta, c, false);
+        sgemm(shape, a, b, beta, c, Reuse.NONE);
     }
 
     /** Lower-case name, as in logs and the bench. */

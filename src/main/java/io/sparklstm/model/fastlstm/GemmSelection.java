@@ -195,7 +195,7 @@ public final class GemmSelection {
                     long start = System.nanoTime();
                     for (int r = 0; r < reps; r++) {
                         // a per-step product reads a new B once per pass of STEPS_PER_PASS steps
-                        engine.sgemm(s, a, b, 1f, c, s.bRepeats() && r % STEPS_PER_PASS != 0);
+                        engine.sgemm(s, a, b, 1f, c, s.bRepeats() && r % STEPS_PER_PASS != 0 ? Reuse.B : Reuse.NONE);
                     }
                     bestNanos.merge(engine, System.nanoTime() - start, Math::min);
                 }

@@ -145,15 +145,15 @@ final class LstmKernel {
         }
 
         void run(NativeBuf a, long offA, NativeBuf b, long offB, double beta, NativeBuf c, long offC) {
-            run(a, offA, b, offB, beta, c, offC, false);
+            run(a, offA, b, offB, beta, c, offC, Reuse.NONE);
         }
 
-        /** With {@code sameB}: B is this product's previous B, unchanged (see {@link GemmEngine#sgemm}). */
-        void run(NativeBuf a, long offA, NativeBuf b, long offB, double beta, NativeBuf c, long offC, boolean sameB) {
+        /** With an operand promised unchanged ({@link Reuse}). */
+        void run(NativeBuf a, long offA, NativeBuf b, long offB, double beta, NativeBuf c, long offC, Reuse reuse) {
             if (engine == null) {
                 engine = type == DataType.FLOAT ? GemmSelection.engineFor(shape) : GemmEngine.OPENBLAS;
             }
-            NativeBuf.gemm(engine, shape, a, offA, b, offB, beta, c, offC, sameB);
+            NativeBuf.gemm(engine, shape, a, offA, b, offB, beta, c, offC, reuse);
         }
     }
 
@@ -205,7 +205,7 @@ final class LstmKernel {
         inputProjection.run(x, 0, wT, 0, 0.0, z, 0);
         for (int t = 0; t < T; t++) {
             if (t > 0) { // Z_t += H_{t-1} RW  (h_{-1} = 0)
-                recurrentStep.run(h, (long) t * B * n, rwT, 0, 1.0, z, (long) t * B * G, t > 1);
+                recurrentStep.run(h, (long) t * B * n, rwT, 0, 1.0, z, (long) t * B * G, t > 1 ? Reuse.B : Reuse.NONE);
             }
             gates.forwardStep(t, z, h);
         }
@@ -224,17 +224,18 @@ final class LstmKernel {
         gates.beginBackward();
         for (int t = T - 1; t >= 0; t--) {
             if (t < T - 1) { // dH_t += dZ_{t+1} RW^T
-                recurrentGrad.run(z, (long) (t + 1) * B * G, rwT, 0, 1.0, dh, (long) t * B * n, t < T - 2);
+                recurrentGrad.run(
+                        z, (long) (t + 1) * B * G, rwT, 0, 1.0, dh, (long) t * B * n, t < T - 2 ? Reuse.B : Reuse.NONE);
             }
             gates.backwardStep(t, z, dh);
         }
         int rows = T * B;
-        // dW^T = dZ^T X, dRW^T = dZ^T H_prev, db = column sums of dZ, dX = dZ W^T
+        // dW^T = dZ^T X, dRW^T = dZ^T H_prev, db = column sums of dZ, dX = dZ W^T: dZ (A) is read three times as it is
         weightGrad.run(z, 0, x, 0, 0.0, gradWT, 0);
-        recurrentWeightGrad.run(z, 0, h, 0, 0.0, gradRwT, 0);
+        recurrentWeightGrad.run(z, 0, h, 0, 0.0, gradRwT, 0, Reuse.A);
         NativeBuf.gemvTrans(rows, G, z, G, ones, gradB);
         if (inputGradient) {
-            inputGrad.run(z, 0, wT, 0, 0.0, dx, 0);
+            inputGrad.run(z, 0, wT, 0, 0.0, dx, 0, Reuse.A);
         }
     }
 }

@@ -169,8 +169,8 @@ final class NativeBuf {
 
     /**
      * Row-major {@code C[m,n] = op(A)[m,k] * op(B)[k,n] + beta * C} of the given shape (dense operands), all three in
-     * buffers of the same type; offsets are in elements. FLOAT products go to {@code engine} ({@code sameB}: see
-     * {@link GemmEngine#sgemm}); DOUBLE ones always to OpenBLAS's dgemm.
+     * buffers of the same type; offsets are in elements. FLOAT products go to {@code engine} ({@code reuse}: see
+     * {@link Reuse}); DOUBLE ones always to OpenBLAS's dgemm.
      */
     static void gemm(
             GemmEngine engine,
@@ -182,7 +182,7 @@ final class NativeBuf {
             double beta,
             NativeBuf c,
             long offC,
-            boolean sameB) {
+            Reuse reuse) {
         if (c.isFloat) {
             engine.sgemm(
                     s,
@@ -190,7 +190,7 @@ final class NativeBuf {
                     (FloatPointer) b.at(offB),
                     (float) beta,
                     (FloatPointer) c.at(offC),
-                    sameB);
+                    reuse);
         } else {
             openblas_nolapack.cblas_dgemm(
                     ROW_MAJOR,
