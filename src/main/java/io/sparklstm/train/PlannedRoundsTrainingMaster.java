@@ -57,7 +57,8 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
 
     /**
      * As in dl4j-spark, keeping a handle on the broadcast so that {@link #endRound} can release it (without
-     * dl4j-spark's optional broadcast timing statistics, which this job does not collect).
+     * dl4j-spark's optional broadcast timing statistics, which this job does not collect); the worker keeps its
+     * network from round to round where it can ({@link ReusingTrainingWorker}).
      */
     @Override
     public ParameterAveragingTrainingWorker getWorkerInstance(SparkDl4jMultiLayer network) {
@@ -75,7 +76,7 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
                 averagingFrequency,
                 prefetchNumBatches,
                 collectTrainingStats);
-        return new ParameterAveragingTrainingWorker(
+        return new ReusingTrainingWorker(
                 roundBroadcast, saveUpdater, configuration, trainingHookList, listeners, getRouterProvider());
     }
 }
