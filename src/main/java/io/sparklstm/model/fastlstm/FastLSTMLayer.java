@@ -91,8 +91,7 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
             throw new IllegalArgumentException("FastLSTM (layer " + getIndex() + ") expects input [minibatch, " + nIn
                     + ", timeSteps] (" + layerConf().getRnnDataFormat() + "), got " + Arrays.toString(input.shape()));
         }
-        LstmKernel k = kernel = threadKernel();
-        k.ensureShape((int) in.size(0), (int) in.size(2));
+        LstmKernel k = kernel = threadKernel(in);
         k.inputView().assign(in.castTo(dataType).permute(2, 0, 1)); // -> [T, B, nIn]
         k.forward(
                 param(INPUT_WEIGHT_KEY, training, workspaceMgr),
@@ -176,15 +175,16 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
         return NativeBuf.wrapDenseF(p);
     }
 
-    /** The calling thread's kernel for this layer's slot ({@link KernelPool}). */
-    private LstmKernel threadKernel() {
+    /** The calling thread's kernel for this layer's slot and the shape of {@code in} ({@link KernelPool}). */
+    private LstmKernel threadKernel(INDArray in) {
         return KernelPool.forLayer(
-                getIndex(), (int) layerConf().getNIn(), (int) layerConf().getNOut(), dataType);
+                getIndex(), (int) layerConf().getNIn(), (int) layerConf().getNOut(), dataType, (int) in.size(0), (int)
+                        in.size(2));
     }
 
     /** Whether this thread's kernel still holds the forward state of this layer's last training pass. */
     private boolean kernelHoldsMyForward() {
-        LstmKernel mine = threadKernel();
+        LstmKernel mine = threadKernel(permuteIfNWC(input));
         return mine == kernel && mine.holdsForwardOf(this);
     }
 

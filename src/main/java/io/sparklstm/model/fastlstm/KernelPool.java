@@ -16,14 +16,18 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Safety: a kernel remembers the layer whose forward state it holds ({@link LstmKernel#holdsForwardOf}). A layer
  * whose kernel was used by another layer in between (two networks interleaved on one thread, or a layer moved to
  * another thread) recomputes its forward pass before backpropagating, as it would after any foreign forward pass.
- * Trade-off: each thread keeps the buffers of the last {@value #MAX_KERNELS} layer shapes it ran (a few MB each)
- * for as long as it lives; Spark's executor threads end after a minute idle.</p>
+ *
+ * <p>A slot is also keyed by the minibatch's shape: an epoch's last, smaller training minibatch and the evaluation's
+ * last one get kernels of their own, so the training kernels are not reallocated and zeroed (11 MB per layer) twice
+ * per epoch and twice per evaluation. Trade-off: each thread keeps the buffers of the last {@value #MAX_KERNELS}
+ * layer and minibatch shapes it ran (a few MB each, smaller for smaller minibatches) for as long as it lives; Spark's
+ * executor threads end after a minute idle.</p>
  */
 final class KernelPool {
 
     static final int MAX_KERNELS = 12;
 
-    private record Slot(int layerIndex, int nIn, int n, DataType type) {}
+    private record Slot(int layerIndex, int nIn, int n, DataType type, int batch, int steps) {}
 
     private static final ThreadLocal<Map<Slot, LstmKernel>> KERNELS =
             ThreadLocal.withInitial(() -> new LinkedHashMap<>(16, 0.75f, true) {
@@ -35,8 +39,11 @@ final class KernelPool {
 
     private KernelPool() {}
 
-    /** The calling thread's kernel for layer {@code layerIndex} of this size. */
-    static LstmKernel forLayer(int layerIndex, int nIn, int n, DataType type) {
-        return KERNELS.get().computeIfAbsent(new Slot(layerIndex, nIn, n, type), s -> new LstmKernel(nIn, n, type));
+    /** The calling thread's kernel for layer {@code layerIndex} of this size, sized for minibatches of this shape. */
+    static LstmKernel forLayer(int layerIndex, int nIn, int n, DataType type, int batch, int steps) {
+        LstmKernel kernel = KERNELS.get()
+                .computeIfAbsent(new Slot(layerIndex, nIn, n, type, batch, steps), s -> new LstmKernel(nIn, n, type));
+        kernel.ensureShape(batch, steps);
+        return kernel;
     }
 }

@@ -2,6 +2,7 @@ package io.sparklstm.model.fastlstm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.sparklstm.Fixtures;
@@ -35,8 +36,8 @@ class KernelPoolTest {
         Pair<Gradient, INDArray> interleaved = copy(a.backpropGradient(eps.dup('f'), LayerWorkspaceMgr.noWorkspaces()));
 
         assertSame(
-                KernelPool.forLayer(1, UNITS, UNITS, DataType.FLOAT),
-                KernelPool.forLayer(1, UNITS, UNITS, DataType.FLOAT),
+                KernelPool.forLayer(1, UNITS, UNITS, DataType.FLOAT, BATCH, STEPS),
+                KernelPool.forLayer(1, UNITS, UNITS, DataType.FLOAT, BATCH, STEPS),
                 "one kernel per slot and thread");
         assertEquals(alone.getSecond(), interleaved.getSecond(), "input gradient");
         assertEquals(
@@ -49,6 +50,29 @@ class KernelPoolTest {
                 b.backpropGradient(eps.dup('f'), LayerWorkspaceMgr.noWorkspaces())
                         .getSecond(),
                 "the other network's weights give another gradient");
+    }
+
+    /**
+     * An epoch's last, smaller minibatch gets a kernel of its own: the full-size kernel is not reallocated when full
+     * minibatches come back, and every size computes what a fresh kernel computes.
+     */
+    @Test
+    void aSmallerMinibatchGetsItsOwnKernelAndLeavesTheFullSizeOneAlone() {
+        Layer a = secondLstm(1);
+        LstmKernel full = KernelPool.forLayer(1, UNITS, UNITS, DataType.FLOAT, BATCH, STEPS);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 'f', BATCH, UNITS, STEPS);
+        INDArray small = Nd4j.rand(DataType.FLOAT, 'f', 2, UNITS, STEPS);
+        INDArray before =
+                a.activate(x.dup('f'), false, LayerWorkspaceMgr.noWorkspaces()).dup();
+        INDArray smallOut = a.activate(small.dup('f'), false, LayerWorkspaceMgr.noWorkspaces())
+                .dup();
+        INDArray after =
+                a.activate(x.dup('f'), false, LayerWorkspaceMgr.noWorkspaces()).dup();
+
+        assertSame(full, KernelPool.forLayer(1, UNITS, UNITS, DataType.FLOAT, BATCH, STEPS), "full-size kernel kept");
+        assertNotSame(full, KernelPool.forLayer(1, UNITS, UNITS, DataType.FLOAT, 2, STEPS), "small one apart");
+        assertEquals(before, after);
+        assertEquals(secondLstm(1).activate(small.dup('f'), false, LayerWorkspaceMgr.noWorkspaces()), smallOut);
     }
 
     private static Layer secondLstm(long seed) {
