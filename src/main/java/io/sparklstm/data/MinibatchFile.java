@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
@@ -49,14 +48,14 @@ public final class MinibatchFile {
          * unmoved; {@code random} is then unused).
          */
         public DataSet toDataSet(RandomShift shift, SplittableRandom random) {
-            INDArray labelArray = Minibatches.labelArray(Minibatches.oneHot(labels, 0, count), count);
+            float[] oneHot = Minibatches.oneHot(labels, 0, count);
             if (pixels != null) {
-                return new DataSet(Minibatches.featureArray(pixels, 0, count, shift, random), labelArray);
+                return new DataSet(
+                        Minibatches.featureArray(pixels, 0, count, shift, random),
+                        Minibatches.labelArray(oneHot, count));
             }
             float[] features = features();
-            return new DataSet(
-                    Minibatches.featureArray(shift == null ? features : shift.apply(features, random), count),
-                    labelArray);
+            return Minibatches.dataSet(shift == null ? features : shift.apply(features, random), oneHot, count);
         }
     }
 

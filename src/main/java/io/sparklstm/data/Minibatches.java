@@ -57,12 +57,9 @@ public final class Minibatches {
 
     /** The features of {@code count} examples as a C-ordered {@code [count, 28 features, 28 steps]} array. */
     public static float[] features(byte[] pixels, int first, int count) {
-        float[] scaled = new float[count * IdxHeader.PIXELS];
-        int offset = first * IdxHeader.PIXELS;
-        for (int i = 0; i < scaled.length; i++) {
-            scaled[i] = (pixels[offset + i] & 0xFF) / 255f;
-        }
-        return features(scaled, 0, count);
+        float[] features = new float[count * IdxHeader.PIXELS];
+        decode(pixels, first, count, null, null, features);
+        return features;
     }
 
     /**
@@ -94,9 +91,10 @@ public final class Minibatches {
      * from {@code shift} (null: unmoved). The same values as {@link #featureArray(float[], int)} of {@link #features}
      * (shifted by {@link RandomShift#apply} with the same {@code random}), built the way a worker needs it for every
      * minibatch: decoded, transposed and shifted in one pass into a per-thread scratch array, then copied once into
-     * native memory that is not zeroed first. The general path allocates three Java arrays of the minibatch's size and
-     * zeroes the native buffer before filling it; in a profile of the job's second epoch on Spark local[1] that, with
-     * the page faults of so much fresh memory, was a tenth of the training task.
+     * native memory that is not zeroed first. The general path allocates a Java array of the minibatch's size (and
+     * one more when shifting) and zeroes the native buffer before filling it; before this path, decoding through three
+     * such arrays was, with the page faults of so much fresh memory, a tenth of the training task in a profile of the
+     * job's second epoch on Spark local[1].
      *
      * @param random the offsets' source, consumed as {@link RandomShift#apply} does; unused when {@code shift} is null
      */
@@ -108,14 +106,23 @@ public final class Minibatches {
             scratch = new float[values];
             SCRATCH.set(scratch);
         }
-        for (int e = 0; e < count; e++) {
-            int down = shift == null ? 0 : shift.offset(random);
-            int right = shift == null ? 0 : shift.offset(random);
-            decode(pixels, (first + e) * IdxHeader.PIXELS, scratch, e * IdxHeader.PIXELS, down, right);
-        }
+        decode(pixels, first, count, shift, random, scratch);
         INDArray array = Nd4j.createUninitialized(DataType.FLOAT, new long[] {count, FEATURES, STEPS}, 'c');
         array.data().asNioFloat().put(scratch, 0, values);
         return array;
+    }
+
+    /**
+     * Writes {@code count} images (IDX bytes from example {@code first} on) in the network's layout to the start of
+     * {@code out}, each moved by its own offset from {@code shift} (null: unmoved).
+     */
+    private static void decode(
+            byte[] pixels, int first, int count, RandomShift shift, SplittableRandom random, float[] out) {
+        for (int e = 0; e < count; e++) {
+            int down = shift == null ? 0 : shift.offset(random);
+            int right = shift == null ? 0 : shift.offset(random);
+            decode(pixels, (first + e) * IdxHeader.PIXELS, out, e * IdxHeader.PIXELS, down, right);
+        }
     }
 
     /**
