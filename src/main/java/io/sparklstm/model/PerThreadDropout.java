@@ -1,5 +1,6 @@
 package io.sparklstm.model;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.IntPointer;
@@ -30,7 +31,7 @@ public final class PerThreadDropout implements IDropout {
     private static final long serialVersionUID = 1L;
 
     private final double retain;
-    private transient ThreadLocal<INDArray> masks;
+    private transient ThreadLocal<Mask> masks;
 
     /** @param retain probability of keeping each activation, in (0, 1] */
     @JsonCreator
@@ -48,16 +49,38 @@ public final class PerThreadDropout implements IDropout {
     @Override
     public INDArray applyDropout(
             INDArray inputActivations, INDArray resultArray, int iteration, int epoch, LayerWorkspaceMgr workspaceMgr) {
-        INDArray mask = workspaceMgr.createUninitialized(
-                ArrayType.INPUT, resultArray.dataType(), resultArray.shape(), resultArray.ordering());
-        fillMask(mask, Nd4j.getRandom().nextInt());
         INDArray in = inputActivations.dataType() == resultArray.dataType()
                 ? inputActivations
                 : inputActivations.castTo(resultArray.dataType());
-        Nd4j.getExecutioner().exec(new MulOp(in, mask, resultArray));
-        masks().set(mask);
+        int[] common = DenseOrder.common(in, resultArray);
+        int[] order = common != null ? common : DenseOrder.identity(resultArray.rank());
+        INDArray mask = workspaceMgr.createUninitialized(
+                ArrayType.INPUT, resultArray.dataType(), DenseOrder.shape(resultArray, order), 'c');
+        fillMask(mask, resultArray.shape(), order, Nd4j.getRandom().nextInt());
+        multiply(in, new Mask(mask, order), resultArray);
+        masks().set(new Mask(mask, order));
         return resultArray;
     }
+
+    /**
+     * {@code out = a * mask}: on all three permuted into the mask's dense order when {@code a} and {@code out} are
+     * dense in it too (plain loops), else through the arrays' strides.
+     */
+    private static void multiply(INDArray a, Mask mask, INDArray out) {
+        int[] order = mask.order();
+        if (Arrays.equals(order, DenseOrder.common(a, out))) {
+            Nd4j.getExecutioner()
+                    .exec(new MulOp(DenseOrder.view(a, order), mask.values(), DenseOrder.view(out, order)));
+        } else {
+            Nd4j.getExecutioner().exec(new MulOp(a, mask.values().permute(DenseOrder.inverse(order)), out));
+        }
+    }
+
+    /**
+     * A thread's mask of the last forward pass: {@code values} is a c-ordered array holding the activations'
+     * dimensions in {@code order} (their dense order in memory), so that the products run as plain loops.
+     */
+    private record Mask(INDArray values, int[] order) {}
 
     /**
      * Fills the mask with {@code 1/retain} (kept) or 0 (dropped), each element decided by a counter-based hash of
@@ -65,16 +88,19 @@ public final class PerThreadDropout implements IDropout {
      * than ND4J's {@code DropOutInverted} random op, which cost 6 % of a training step. The seed comes from ND4J's
      * per-thread generator, so runs stay reproducible under the job's seeding.
      *
+     * <p>The index is the element's column-major position in the activations' logical {@code shape}, whatever their
+     * layout in memory: an element's mask value depends on its place in the tensor only, so a layer that passes its
+     * activations on in another layout (FastLSTM's time-major view) draws exactly the masks the stock layers draw.</p>
+     *
      * <p>Shaped for C2's vectorizer (JDK 17), which leaves a loop scalar if it uses the loop index as a value or
-     * converts int to float: the index enters through a precomputed array {@code i * 0x9E3779B9} ({@link Scratch}),
-     * and the result is written as the float's bits ({@code 1/retain}'s bits or 0), then copied to the mask's memory
-     * unchanged. Measured: 0.09 against 1.8 ns per element.</p>
+     * converts int to float: the index enters through a precomputed array {@code index * 0x9E3779B9}
+     * ({@link Scratch}), and the result is written as the float's bits ({@code 1/retain}'s bits or 0), then copied
+     * to the mask's memory unchanged. Measured: 0.09 against 1.8 ns per element.</p>
      */
-    private void fillMask(INDArray mask, int seed) {
+    private void fillMask(INDArray mask, long[] shape, int[] order, int seed) {
         int len = Math.toIntExact(mask.length());
-        Scratch scratch = Scratch.of(len);
-        int[] ramp = scratch.ramp;
-        int[] bits = scratch.bits;
+        int[] ramp = Scratch.ramp(shape, order);
+        int[] bits = Scratch.bits(len);
         int threshold = (int) Math.round(retain * (1 << 24)); // keep when the hash's top 24 bits fall below it
         int scaleBits = Float.floatToRawIntBits((float) (1.0 / retain));
         for (int i = 0; i < len; i++) {
@@ -86,7 +112,7 @@ public final class PerThreadDropout implements IDropout {
             h ^= h >>> 16;
             bits[i] = ((h >>> 8) - threshold) >> 31 & scaleBits; // all ones when (h >>> 8) < threshold
         }
-        if (mask.dataType() == DataType.FLOAT && !mask.isView()) {
+        if (mask.dataType() == DataType.FLOAT) {
             // one memcpy: DataBuffer.setData stores element by element (1-2 % of a training step)
             new IntPointer(mask.data().addressPointer()).put(bits, 0, len);
         } else {
@@ -94,37 +120,68 @@ public final class PerThreadDropout implements IDropout {
             for (int i = 0; i < len; i++) {
                 values[i] = Float.intBitsToFloat(bits[i]);
             }
-            mask.assign(Nd4j.createFromArray(values).reshape(mask.shape())); // i.i.d. values: order is irrelevant
+            mask.assign(Nd4j.createFromArray(values).reshape('c', mask.shape()));
         }
     }
 
     /**
-     * The calling thread's arrays for one mask size: the hash inputs {@code i * 0x9E3779B9} and the mask's bits. A
-     * network's masks come in two sizes (the LSTM layers' inputs and the dense layer's), used in turn every minibatch,
-     * so each size keeps its own exact-length arrays (about 1.8 MB per training thread with the defaults).
+     * The calling thread's arrays: per mask shape and dense order, the hash inputs (each memory position's logical
+     * index times {@code 0x9E3779B9}); per length, the mask's bits. A network's masks come in three shapes (the
+     * first layer's input, the other LSTM layers', the dense layer's), used in turn every minibatch, so each keeps
+     * its own exact-length arrays (about 2 MB per training thread with the defaults).
      */
-    private record Scratch(int[] ramp, int[] bits) {
+    private static final class Scratch {
 
-        private static final ThreadLocal<Map<Integer, Scratch>> BY_SIZE = ThreadLocal.withInitial(HashMap::new);
+        private static final ThreadLocal<Map<String, int[]>> RAMPS = ThreadLocal.withInitial(HashMap::new);
+        private static final ThreadLocal<Map<Integer, int[]>> BITS = ThreadLocal.withInitial(HashMap::new);
 
-        static Scratch of(int len) {
-            return BY_SIZE.get().computeIfAbsent(len, n -> {
-                int[] ramp = new int[n];
-                for (int i = 0; i < n; i++) {
-                    ramp[i] = i * 0x9E3779B9;
+        static int[] bits(int len) {
+            return BITS.get().computeIfAbsent(len, int[]::new);
+        }
+
+        /** ramp[p] = (column-major index over {@code shape} of the element at memory position p) * 0x9E3779B9. */
+        static int[] ramp(long[] shape, int[] order) {
+            String key = Arrays.toString(shape) + Arrays.toString(order);
+            return RAMPS.get().computeIfAbsent(key, k -> {
+                int rank = shape.length;
+                long[] colMajorStride = new long[rank];
+                long len = 1;
+                for (int d = 0; d < rank; d++) {
+                    colMajorStride[d] = len;
+                    len *= shape[d];
                 }
-                return new Scratch(ramp, new int[n]);
+                int[] ramp = new int[Math.toIntExact(len)];
+                long[] coord = new long[rank]; // logical coordinates of memory position p, advanced row-major in order
+                long index = 0;
+                for (int p = 0; p < ramp.length; p++) {
+                    ramp[p] = (int) index * 0x9E3779B9;
+                    for (int i = rank - 1; i >= 0; i--) {
+                        int d = order[i];
+                        index += colMajorStride[d];
+                        if (++coord[d] < shape[d]) {
+                            break;
+                        }
+                        index -= coord[d] * colMajorStride[d];
+                        coord[d] = 0;
+                    }
+                }
+                return ramp;
             });
         }
     }
 
     @Override
     public INDArray backprop(INDArray gradAtOutput, INDArray gradAtInput, int iteration, int epoch) {
-        INDArray mask = masks().get();
+        Mask mask = masks().get();
         Preconditions.checkState(mask != null, "Cannot backpropagate through dropout: this thread made no mask");
         masks().remove();
-        INDArray m = mask.dataType() == gradAtInput.dataType() ? mask : mask.castTo(gradAtInput.dataType());
-        Nd4j.getExecutioner().exec(new MulOp(gradAtOutput, m, gradAtInput));
+        INDArray values = mask.values();
+        multiply(
+                gradAtOutput,
+                values.dataType() == gradAtInput.dataType()
+                        ? mask
+                        : new Mask(values.castTo(gradAtInput.dataType()), mask.order()),
+                gradAtInput);
         return gradAtInput;
     }
 
@@ -142,7 +199,7 @@ public final class PerThreadDropout implements IDropout {
      * The thread-local holder, created lazily: it is transient, and Kryo (which ships configurations to executors)
      * neither runs constructors' field initialisers nor {@code readObject}, so a deserialised copy starts without one.
      */
-    private synchronized ThreadLocal<INDArray> masks() {
+    private synchronized ThreadLocal<Mask> masks() {
         if (masks == null) {
             masks = new ThreadLocal<>();
         }

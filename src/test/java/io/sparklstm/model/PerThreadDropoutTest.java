@@ -65,4 +65,40 @@ class PerThreadDropoutTest {
                 d.backprop(Nd4j.ones(DataType.FLOAT, 16, 32), Nd4j.createUninitialized(DataType.FLOAT, 16, 32), 0, 0);
         assertEquals(out, grad);
     }
+
+    /**
+     * An element's mask value depends on its place in the tensor, not on the memory layout: c-ordered, f-ordered
+     * and a time-major {@code [T, B, k]} array seen as {@code [B, k, T]} (FastLSTM's activations) get the same mask
+     * from one seed, in place or into a new array; backward applies it through whatever layout the gradient has.
+     */
+    @Test
+    void theMaskFollowsTheElementNotTheLayout() {
+        long[] shape = {8, 16, 5};
+        INDArray values = Nd4j.rand(DataType.FLOAT, shape).addi(1);
+        INDArray timeMajor = values.permute(2, 0, 1).dup('c').permute(1, 2, 0);
+        INDArray[] layouts = {values.dup('c'), values.dup('f'), timeMajor};
+        assertArrayEquals(new long[] {16, 1, 8 * 16}, timeMajor.stride()); // neither c- nor f-ordered
+
+        INDArray expected = null;
+        for (INDArray in : layouts) {
+            for (boolean inPlace : new boolean[] {true, false}) {
+                INDArray input = in.dup(in.ordering());
+                if (in == timeMajor) {
+                    input = in.permute(2, 0, 1).dup('c').permute(1, 2, 0);
+                }
+                INDArray result = inPlace ? input : Nd4j.createUninitialized(DataType.FLOAT, shape);
+                PerThreadDropout d = new PerThreadDropout(0.6);
+                Nd4j.getRandom().setSeed(11);
+                INDArray out = d.applyDropout(input, result, 0, 0, LayerWorkspaceMgr.noWorkspaces());
+                if (expected == null) {
+                    expected = out.dup();
+                }
+                assertEquals(expected, out, "strides " + java.util.Arrays.toString(in.stride()) + ", in place " + inPlace);
+
+                INDArray gradF = values.dup('f');
+                INDArray backward = d.backprop(gradF, gradF, 0, 0);
+                assertEquals(expected, backward, "backward through an f-ordered gradient");
+            }
+        }
+    }
 }

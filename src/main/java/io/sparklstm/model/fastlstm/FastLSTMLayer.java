@@ -74,14 +74,13 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
         runForward(training, workspaceMgr);
 
         LstmKernel k = kernel;
-        INDArray h = k.outputView(); // [T, B, n]
-        INDArray out = workspaceMgr.create(
+        INDArray out = workspaceMgr.createUninitialized(
                 ArrayType.ACTIVATIONS,
                 dataType,
-                new long[] {h.size(1), layerConf().getNOut(), h.size(0)},
-                'f');
-        copyToNcw(h, out);
-        return permuteIfNWC(out);
+                new long[] {k.steps(), k.batch(), layerConf().getNOut()},
+                'c');
+        k.storeOutput(out);
+        return permuteIfNWC(fromTimeMajor(out));
     }
 
     private void runForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
@@ -92,7 +91,7 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
                     + ", timeSteps] (" + layerConf().getRnnDataFormat() + "), got " + Arrays.toString(input.shape()));
         }
         LstmKernel k = kernel = threadKernel(in);
-        k.inputView().assign(in.castTo(dataType).permute(2, 0, 1)); // -> [T, B, nIn]
+        k.loadInput(toTimeMajor(in));
         k.forward(
                 param(INPUT_WEIGHT_KEY, training, workspaceMgr),
                 param(RECURRENT_WEIGHT_KEY, training, workspaceMgr),
@@ -113,7 +112,7 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
         k.markForwardOf(null);
 
         INDArray eps = permuteIfNWC(epsilon); // [B, n, T]
-        k.outputGradView().assign(eps.castTo(dataType).permute(2, 0, 1));
+        k.loadOutputGrad(toTimeMajor(eps));
         INDArray gW = gradientViews.get(INPUT_WEIGHT_KEY);
         INDArray gRW = gradientViews.get(RECURRENT_WEIGHT_KEY);
         INDArray gB = gradientViews.get(BIAS_KEY);
@@ -134,34 +133,30 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
         if (!layerConf().isInputGradient()) {
             return new Pair<>(g, null);
         }
-        INDArray dx = k.inputGradView(); // [T, B, nIn]
-        INDArray epsOut = workspaceMgr.create(
-                ArrayType.ACTIVATION_GRAD, dataType, new long[] {dx.size(1), dx.size(2), dx.size(0)}, 'f');
-        copyToNcw(dx, epsOut);
-        return new Pair<>(g, permuteIfNWC(backpropDropOutIfPresent(epsOut)));
+        INDArray epsOut = workspaceMgr.createUninitialized(
+                ArrayType.ACTIVATION_GRAD,
+                dataType,
+                new long[] {k.steps(), k.batch(), layerConf().getNIn()},
+                'c');
+        k.storeInputGrad(epsOut);
+        return new Pair<>(g, permuteIfNWC(backpropDropOutIfPresent(fromTimeMajor(epsOut))));
+    }
+
+    /** {@code [B, k, T]} (NCW) as the time-major {@code [T, B, k]} the kernel works in: a view. */
+    private static INDArray toTimeMajor(INDArray ncw) {
+        return ncw.permute(2, 0, 1);
     }
 
     /**
-     * Copies the kernel's time-major {@code [T, B, k]} (c order) into DL4J's {@code [B, k, T]} f-ordered array. The
-     * f-ordered array is written through a c-ordered {@code [T, k, B]} view of the same memory: ND4J's assign is fast
-     * when the destination is c-ordered and about 5x slower when it is f-ordered (0.17 against 0.95 ms at 64 x 128 x
-     * 28, measured here), which cost 5 % of a training step with a plain {@code assign(permute)}.
+     * A time-major {@code [T, B, k]} c-ordered array as DL4J's {@code [B, k, T]} (NCW): a view of the same memory.
+     * Activations and epsilons leave the layer in the kernel's own layout so that the next FastLSTM layer (and the
+     * one before, backward) loads them with one memcpy; copying them into DL4J's usual f-ordered {@code [B, k, T]}
+     * and back took an ND4J gather each way, 6.5 % of a training step. Every DL4J consumer reads them through their
+     * strides: dropout ({@link io.sparklstm.model.PerThreadDropout} multiplies in the dense order), and
+     * {@code LastTimeStep}'s last step of the view is even a dense row-major {@code [B, k]}.
      */
-    private static void copyToNcw(INDArray timeMajor, INDArray ncw) {
-        long steps = timeMajor.size(0);
-        long batch = timeMajor.size(1);
-        long width = timeMajor.size(2);
-        if (ncw.ordering() == 'f' && !ncw.isView()) {
-            INDArray sameMemory = Nd4j.create(
-                    ncw.data(),
-                    new long[] {steps, width, batch},
-                    new long[] {width * batch, batch, 1},
-                    ncw.offset(),
-                    'c');
-            sameMemory.assign(timeMajor.permute(0, 2, 1));
-        } else {
-            ncw.assign(timeMajor.permute(1, 2, 0));
-        }
+    private static INDArray fromTimeMajor(INDArray timeMajor) {
+        return timeMajor.permute(1, 2, 0);
     }
 
     /** A weight matrix as the dense f-ordered array the kernel needs (a copy only with weight noise). */

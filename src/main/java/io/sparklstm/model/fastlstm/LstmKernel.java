@@ -2,7 +2,6 @@ package io.sparklstm.model.fastlstm;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The LSTM math of {@link FastLSTMLayer}: full-sequence forward and backward passes over native buffers, with
@@ -167,30 +166,41 @@ final class LstmKernel {
         return layer != null && forwardOwner == layer;
     }
 
-    /** Where the caller copies the input: {@code [T, B, nIn]} view of x. */
-    INDArray inputView() {
-        return x.array.reshape('c', steps, batch, nIn);
+    /**
+     * Copies the input {@code [T, B, nIn]} (time-major: any layout and type) into x: one memcpy when it is dense
+     * row-major FLOAT or DOUBLE like the kernel, else a gather.
+     */
+    void loadInput(INDArray timeMajor) {
+        x.load(0, timeMajor, x.array.reshape('c', steps, batch, nIn));
     }
 
-    /** The layer output h_0..h_{T-1} after {@link #forward}: {@code [T, B, n]} view. */
-    INDArray outputView() {
-        return h.array
-                .get(NDArrayIndex.interval((long) batch, (long) (steps + 1) * batch), NDArrayIndex.all())
-                .reshape('c', steps, batch, n);
+    /** Copies h_0..h_{T-1} after {@link #forward} into {@code dst}: a dense c-ordered {@code [T, B, n]} array. */
+    void storeOutput(INDArray dst) {
+        h.store((long) batch * n, dst);
     }
 
-    /** Where the caller copies dL/dh before {@link #backward}: {@code [T, B, n]} view. */
-    INDArray outputGradView() {
-        return dh.array.reshape('c', steps, batch, n);
+    /** Copies dL/dh {@code [T, B, n]} (time-major: any layout and type) in, before {@link #backward}. */
+    void loadOutputGrad(INDArray timeMajor) {
+        dh.load(0, timeMajor, dh.array.reshape('c', steps, batch, n));
     }
 
-    /** The input gradient after {@link #backward}: {@code [T, B, nIn]} view. */
-    INDArray inputGradView() {
-        return dx.array.reshape('c', steps, batch, nIn);
+    /** Copies the input gradient after {@link #backward} into {@code dst}: a dense c-ordered {@code [T, B, nIn]}. */
+    void storeInputGrad(INDArray dst) {
+        dx.store(0, dst);
+    }
+
+    /** The minibatch size of the current shape. */
+    int batch() {
+        return batch;
+    }
+
+    /** The sequence length of the current shape. */
+    int steps() {
+        return steps;
     }
 
     /**
-     * Forward pass over all steps; the input must already be in {@link #inputView()}.
+     * Forward pass over all steps; the input must already be loaded ({@link #loadInput}).
      *
      * @param wT  input weights as row-major {@code [4n, nIn]} (DL4J's f-ordered W view)
      * @param rwT recurrent weights as row-major {@code [4n, n]} (DL4J's f-ordered RW view)
@@ -212,9 +222,9 @@ final class LstmKernel {
     }
 
     /**
-     * Backward pass (full BPTT) after {@link #forward} on the same input; dL/dh must be in {@link #outputGradView()}.
+     * Backward pass (full BPTT) after {@link #forward} on the same input; dL/dh must be loaded ({@link #loadOutputGrad}).
      * Consumes the forward state: a forward pass is needed before the next backward. Without {@code inputGradient},
-     * {@link #inputGradView()} is left as it was.
+     * the input gradient is left as it was.
      */
     void backward(
             NativeBuf wT, NativeBuf rwT, NativeBuf gradWT, NativeBuf gradRwT, NativeBuf gradB, boolean inputGradient) {

@@ -54,8 +54,7 @@ final class NativeBuf {
         this.array = array;
         this.length = array.length();
         this.isFloat = t == DataType.FLOAT;
-        Pointer p = array.data().addressPointer(); // already points at the view's first element
-        this.address = p.address() + p.position() * (isFloat ? 4L : 8L);
+        this.address = addressOf(array);
         if (isFloat) {
             this.fb = new FloatPointer(rawAt(address))
                     .capacity(length)
@@ -100,6 +99,55 @@ final class NativeBuf {
                 && arr.dataType() == DataType.FLOAT
                 && arr.length() <= Integer.MAX_VALUE;
         return fits ? new NativeBuf(arr) : null;
+    }
+
+    /** The address of {@code arr}'s first element ({@code data().addressPointer()} already honours a view's offset). */
+    static long addressOf(INDArray arr) {
+        Pointer p = arr.data().addressPointer();
+        return p.address() + p.position() * arr.dataType().width();
+    }
+
+    /**
+     * Whether {@code arr}'s elements lie in memory in the row-major order of its shape, without gaps: a c-ordered
+     * array, or a view such as a permutation of one whose strides happen to be row-major (size-1 dimensions may have
+     * any stride).
+     */
+    static boolean isDenseC(INDArray arr) {
+        long expected = 1;
+        for (int i = arr.rank() - 1; i >= 0; i--) {
+            if (arr.size(i) != 1 && arr.stride(i) != expected) {
+                return false;
+            }
+            expected *= arr.size(i);
+        }
+        return true;
+    }
+
+    /**
+     * Copies {@code src} into this buffer from element {@code offset} on: one memcpy when {@code src} is
+     * {@linkplain #isDenseC dense in row-major order} and of this buffer's type, else an ND4J assign (cast and
+     * gather) into {@code here}, the caller's view of the same elements of this buffer, shaped like {@code src}.
+     */
+    void load(long offset, INDArray src, INDArray here) {
+        if (src.dataType() == array.dataType() && isDenseC(src)) {
+            Pointer.memcpy(
+                    rawAt(address + offset * elementSize()), rawAt(addressOf(src)), src.length() * elementSize());
+        } else {
+            here.assign(src);
+        }
+    }
+
+    /** Copies {@code dst.length()} elements from element {@code offset} on into {@code dst}: dense c, same type. */
+    void store(long offset, INDArray dst) {
+        if (dst.dataType() != array.dataType() || !isDenseC(dst)) {
+            throw new IllegalArgumentException("Expected a dense c-ordered " + array.dataType() + " array, got "
+                    + dst.dataType() + " strides " + java.util.Arrays.toString(dst.stride()));
+        }
+        Pointer.memcpy(rawAt(addressOf(dst)), rawAt(address + offset * elementSize()), dst.length() * elementSize());
+    }
+
+    private long elementSize() {
+        return isFloat ? 4L : 8L;
     }
 
     static boolean isDenseF(INDArray a) {
@@ -163,7 +211,7 @@ final class NativeBuf {
     }
 
     private Pointer at(long offset) {
-        long a = address + offset * (isFloat ? 4L : 8L);
+        long a = address + offset * elementSize();
         return isFloat ? new FloatPointer(rawAt(a)) : new DoublePointer(rawAt(a));
     }
 
