@@ -69,8 +69,9 @@ public final class PerThreadDropout implements IDropout {
     private static void multiply(INDArray a, Mask mask, INDArray out) {
         int[] order = mask.order();
         if (Arrays.equals(order, DenseOrder.common(a, out))) {
-            Nd4j.getExecutioner()
-                    .exec(new MulOp(DenseOrder.view(a, order), mask.values(), DenseOrder.view(out, order)));
+            INDArray dense = DenseOrder.view(a, order);
+            INDArray denseOut = out == a ? dense : DenseOrder.view(out, order); // in place: one view
+            Nd4j.getExecutioner().exec(new MulOp(dense, mask.values(), denseOut));
         } else {
             Nd4j.getExecutioner().exec(new MulOp(a, mask.values().permute(DenseOrder.inverse(order)), out));
         }

@@ -93,7 +93,8 @@ class PerThreadDropoutTest {
                 if (expected == null) {
                     expected = out.dup();
                 }
-                assertEquals(expected, out, "strides " + java.util.Arrays.toString(in.stride()) + ", in place " + inPlace);
+                assertEquals(
+                        expected, out, "strides " + java.util.Arrays.toString(in.stride()) + ", in place " + inPlace);
 
                 INDArray gradF = values.dup('f');
                 INDArray backward = d.backprop(gradF, gradF, 0, 0);

@@ -127,11 +127,30 @@ public class FastAdam extends Adam {
             return (float) (scaled / (1.0 - powers[0]));
         }
 
-        /** {@code {beta1^t, beta2^t}} as ND4J's float {@code pow} computes them (one native call per step). */
+        /**
+         * {@code {beta1^t, beta2^t}} as ND4J's float {@code pow} computes them: one native call per step, shared by
+         * the network's updater blocks (they all ask for the same step in turn).
+         */
         private static float[] powers(float beta1, float beta2, int t) {
-            try (MemoryWorkspace detached = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                INDArray betas = Transforms.pow(Nd4j.createFromArray(beta1, beta2), t, false);
-                return betas.toFloatVector();
+            Powers last = LAST_POWERS.get();
+            if (last == null || !last.isFor(beta1, beta2, t)) {
+                try (MemoryWorkspace detached = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                    INDArray betas = Transforms.pow(Nd4j.createFromArray(beta1, beta2), t, false);
+                    last = new Powers(beta1, beta2, t, betas.toFloatVector());
+                }
+                LAST_POWERS.set(last);
+            }
+            return last.values();
+        }
+
+        private static final ThreadLocal<Powers> LAST_POWERS = new ThreadLocal<>();
+
+        /** The calling thread's last {@link #powers} (the values are never modified). */
+        private record Powers(float beta1, float beta2, int t, float[] values) {
+            boolean isFor(float b1, float b2, int step) {
+                return step == t
+                        && Float.floatToRawIntBits(b1) == Float.floatToRawIntBits(beta1)
+                        && Float.floatToRawIntBits(b2) == Float.floatToRawIntBits(beta2);
             }
         }
 

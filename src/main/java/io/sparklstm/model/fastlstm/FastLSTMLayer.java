@@ -91,7 +91,7 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
                     + ", timeSteps] (" + layerConf().getRnnDataFormat() + "), got " + Arrays.toString(input.shape()));
         }
         LstmKernel k = kernel = threadKernel(in);
-        k.loadInput(toTimeMajor(in));
+        k.loadInput(in);
         k.forward(
                 param(INPUT_WEIGHT_KEY, training, workspaceMgr),
                 param(RECURRENT_WEIGHT_KEY, training, workspaceMgr),
@@ -112,7 +112,7 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
         k.markForwardOf(null);
 
         INDArray eps = permuteIfNWC(epsilon); // [B, n, T]
-        k.loadOutputGrad(toTimeMajor(eps));
+        k.loadOutputGrad(eps);
         INDArray gW = gradientViews.get(INPUT_WEIGHT_KEY);
         INDArray gRW = gradientViews.get(RECURRENT_WEIGHT_KEY);
         INDArray gB = gradientViews.get(BIAS_KEY);
@@ -140,11 +140,6 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
                 'c');
         k.storeInputGrad(epsOut);
         return new Pair<>(g, permuteIfNWC(backpropDropOutIfPresent(fromTimeMajor(epsOut))));
-    }
-
-    /** {@code [B, k, T]} (NCW) as the time-major {@code [T, B, k]} the kernel works in: a view. */
-    private static INDArray toTimeMajor(INDArray ncw) {
-        return ncw.permute(2, 0, 1);
     }
 
     /**

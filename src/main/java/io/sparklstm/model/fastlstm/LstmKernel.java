@@ -167,11 +167,11 @@ final class LstmKernel {
     }
 
     /**
-     * Copies the input {@code [T, B, nIn]} (time-major: any layout and type) into x: one memcpy when it is dense
-     * row-major FLOAT or DOUBLE like the kernel, else a gather.
+     * Copies the input {@code [B, nIn, T]} (NCW, any layout and type) into x, time-major: one memcpy when it is a
+     * time-major array seen as NCW (what a FastLSTM layer below emits), else a gather.
      */
-    void loadInput(INDArray timeMajor) {
-        x.load(0, timeMajor, x.array.reshape('c', steps, batch, nIn));
+    void loadInput(INDArray ncw) {
+        load(x, ncw, nIn);
     }
 
     /** Copies h_0..h_{T-1} after {@link #forward} into {@code dst}: a dense c-ordered {@code [T, B, n]} array. */
@@ -179,9 +179,18 @@ final class LstmKernel {
         h.store((long) batch * n, dst);
     }
 
-    /** Copies dL/dh {@code [T, B, n]} (time-major: any layout and type) in, before {@link #backward}. */
-    void loadOutputGrad(INDArray timeMajor) {
-        dh.load(0, timeMajor, dh.array.reshape('c', steps, batch, n));
+    /** Copies dL/dh {@code [B, n, T]} (NCW, any layout and type) in, before {@link #backward}, as the input. */
+    void loadOutputGrad(INDArray ncw) {
+        load(dh, ncw, n);
+    }
+
+    private void load(NativeBuf buf, INDArray ncw, int width) {
+        long[] timeMajorView = {width, 1, (long) batch * width}; // the strides of [T, B, width] c seen as [B, width, T]
+        if (ncw.dataType() == type && java.util.Arrays.equals(ncw.stride(), timeMajorView)) {
+            buf.load(0, ncw, (long) steps * batch * width);
+        } else {
+            buf.array.reshape('c', steps, batch, width).assign(ncw.permute(2, 0, 1));
+        }
     }
 
     /** Copies the input gradient after {@link #backward} into {@code dst}: a dense c-ordered {@code [T, B, nIn]}. */

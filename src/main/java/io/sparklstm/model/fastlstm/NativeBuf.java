@@ -124,17 +124,12 @@ final class NativeBuf {
     }
 
     /**
-     * Copies {@code src} into this buffer from element {@code offset} on: one memcpy when {@code src} is
-     * {@linkplain #isDenseC dense in row-major order} and of this buffer's type, else an ND4J assign (cast and
-     * gather) into {@code here}, the caller's view of the same elements of this buffer, shaped like {@code src}.
+     * Copies {@code length} elements starting at {@code src}'s first element into this buffer from element
+     * {@code offset} on: one memcpy. The caller guarantees that {@code src} holds them contiguously, in the order
+     * this buffer wants, and has this buffer's type.
      */
-    void load(long offset, INDArray src, INDArray here) {
-        if (src.dataType() == array.dataType() && isDenseC(src)) {
-            Pointer.memcpy(
-                    rawAt(address + offset * elementSize()), rawAt(addressOf(src)), src.length() * elementSize());
-        } else {
-            here.assign(src);
-        }
+    void load(long offset, INDArray src, long length) {
+        Pointer.memcpy(rawAt(address + offset * elementSize()), rawAt(addressOf(src)), length * elementSize());
     }
 
     /** Copies {@code dst.length()} elements from element {@code offset} on into {@code dst}: dense c, same type. */
