@@ -11,7 +11,8 @@
 # auto = SkylakeX if the CPU has avx512f, Haswell if avx2, else unset), --no-ab (skip the re-run of (a)-(c) without
 # OPENBLAS_CORETYPE), --sweep / --no-sweep (averaging frequency, batch size, prefetch one at a time around the defaults;
 # default: on in full mode only), --no-cluster, --no-peers (skip (h): the network on PyTorch CPU, run when a python3
-# can import torch, e.g. Debian's python3-torch). See bench/README.md for what each figure means.
+# can import torch, e.g. Debian's python3-torch), --pairs N ((i): N interleaved one-core pairs of the job and PyTorch;
+# default 3 in full mode, 0 in quick). See bench/README.md for what each figure means.
 #
 # Builds what is missing first (application jar, target/spark-home, the bench classes) and fetches MNIST.
 # Environment: MVN (default "mvn"; e.g. MVN="mvn -o" to stay offline). Run nothing else heavy meanwhile.

@@ -139,6 +139,7 @@ final class Report {
                 "",
                 "");
         peerRows(r.path("h_peers"), c, d);
+        pairRows(r.path("i_pairs"));
         double eval1 = r.at("/ab/result/evalSamplesPerSecond/fast").asDouble(Double.NaN);
         row("    evaluation throughput, FastLSTM 1 thread b256", rate(eval1) + " test", "", "");
         derived.put("c", c.toMap());
@@ -698,6 +699,51 @@ final class Report {
             ratios.put(framework, Map.of("build", build, "perCore", perCore, "twoCores", twoCores));
         }
         derived.put("peers", ratios);
+    }
+
+    /**
+     * (i): the interleaved one-core pairs, each the job's (c) run then PyTorch's one-thread run right after it; issue
+     * 14's per-core goal judged on their median ratio (the pairs share the machine's drift, (c) and (h) do not).
+     */
+    private void pairRows(JsonNode pairs) {
+        if (!pairs.isArray() || pairs.isEmpty()) {
+            return;
+        }
+        List<Double> ratios = new ArrayList<>();
+        List<String> shown = new ArrayList<>();
+        for (JsonNode pair : pairs) {
+            double job = new Job(pair.path("job")).rate;
+            double torch = pair.at("/pytorch/result/samplesPerSecond").asDouble(Double.NaN);
+            double ratio = job / torch;
+            shown.add(Double.isNaN(ratio) ? "n/a" : fmt("%.0f/%.0f = %.2fx", job, torch, ratio));
+            if (!Double.isNaN(ratio)) {
+                ratios.add(ratio);
+            }
+        }
+        double median = median(ratios);
+        JsonNode torch = pairs.get(0).at("/pytorch/result");
+        boolean judged =
+                torch.path("mkl").asBoolean(false) && torch.path("onednn").asBoolean(false);
+        row(
+                "(i) 1 core, " + pairs.size() + " interleaved pairs: job (c) / PyTorch 1 thread",
+                String.join("; ", shown),
+                "",
+                "");
+        row(
+                "    median of the pairs",
+                num("%.2fx", median),
+                ">= 1.3x",
+                judged ? verdict(median, median >= 1.3) : "not judged: generic build");
+        derived.put("pairs", Map.of("ratios", ratios, "median", median));
+    }
+
+    private static double median(List<Double> xs) {
+        if (xs.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = xs.stream().sorted().toList();
+        int mid = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
     }
 
     /** A cluster run's executor peak RSS against issue 14's 1.5 GiB. */

@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * <p>Options: {@code --quick} (slices, short), {@code --coretype auto|none|NAME} (OPENBLAS_CORETYPE of the main table;
  * auto = SkylakeX with avx512f, Haswell with avx2, else unset), {@code --no-ab} (skip the re-run without
  * OPENBLAS_CORETYPE), {@code --sweep}/{@code --no-sweep} (averaging frequency, batch size and prefetch sweep; on by
- * default in full mode), {@code --no-cluster}.
+ * default in full mode), {@code --no-cluster}, {@code --no-peers}, {@code --pairs N} (interleaved one-core pairs of
+ * the job and PyTorch; default 3 in full mode, 0 in quick mode).
  */
 public final class SuiteBench {
 
@@ -156,7 +157,11 @@ public final class SuiteBench {
         b.job("d_local2", "local[2]", b.sliceD(), b.defaults, true, b.coretype);
         b.scoring();
         if (!a.containsKey("no-peers")) {
-            b.peers();
+            String torch = b.peers();
+            int pairs = Integer.parseInt(a.getOrDefault("pairs", quick ? "0" : "3"));
+            if (pairs > 0 && torch != null) {
+                b.pairs(pairs, torch);
+            }
         }
         if (cluster) {
             b.cluster();
@@ -307,7 +312,7 @@ public final class SuiteBench {
      * already imports the framework (Debian's python3-torch is a generic build); a framework none of them imports is
      * skipped with one line saying why.
      */
-    private void peers() {
+    private String peers() {
         Map<String, Object> peers = new LinkedHashMap<>();
         List<String> pythons = new ArrayList<>();
         String venv = command("bench/peers/setup.sh", "target/peers-venv").trim();
@@ -318,7 +323,7 @@ public final class SuiteBench {
         }
         pythons.add("python3");
         pythons.add("/usr/bin/python3");
-        int trainLimit = Integer.parseInt(sliceC().get(1));
+        String torchPython = null;
         for (String framework : List.of("pytorch", "keras")) {
             String module = framework.equals("pytorch") ? "torch" : "keras";
             String python = pythons.stream()
@@ -335,30 +340,57 @@ public final class SuiteBench {
                 continue;
             }
             for (int threads : new int[] {1, 2}) {
-                String key = "h_" + framework + "_" + threads;
-                List<String> cmd = List.of(
-                        python,
-                        "bench/peers/" + framework + "_lstm.py",
-                        "--data",
-                        "data/mnist",
-                        "--threads",
-                        Integer.toString(threads),
-                        "--train-limit",
-                        Integer.toString(trainLimit),
-                        "--batch",
-                        Integer.toString(defaults.batch()),
-                        "--epochs",
-                        "2");
-                Map<String, String> env = new LinkedHashMap<>(PEER_MALLOC);
-                env.put("OMP_NUM_THREADS", Integer.toString(threads));
-                Map<String, Object> r = run(key, cmd, env, null);
-                r.put("python", python);
-                r.put("env", env);
-                r.put("result", readJson(lastLine(logs.resolve(key + ".log"))));
-                peers.put(framework + "_" + threads, r);
+                peers.put(
+                        framework + "_" + threads, peer("h_" + framework + "_" + threads, python, framework, threads));
+            }
+            if (framework.equals("pytorch")) {
+                torchPython = python;
             }
         }
         results.put("h_peers", peers);
+        return torchPython;
+    }
+
+    /** One run of bench/peers/FRAMEWORK_lstm.py on (c)'s slice, batch and epochs, with {@code threads} threads. */
+    private Map<String, Object> peer(String key, String python, String framework, int threads) {
+        List<String> cmd = List.of(
+                python,
+                "bench/peers/" + framework + "_lstm.py",
+                "--data",
+                "data/mnist",
+                "--threads",
+                Integer.toString(threads),
+                "--train-limit",
+                sliceC().get(1),
+                "--batch",
+                Integer.toString(defaults.batch()),
+                "--epochs",
+                "2");
+        Map<String, String> env = new LinkedHashMap<>(PEER_MALLOC);
+        env.put("OMP_NUM_THREADS", Integer.toString(threads));
+        Map<String, Object> r = run(key, cmd, env, null);
+        r.put("python", python);
+        r.put("env", env);
+        r.put("result", readJson(lastLine(logs.resolve(key + ".log"))));
+        return r;
+    }
+
+    /**
+     * (i) the one-core comparison again as {@code n} interleaved pairs: (c)'s job run, then PyTorch with one thread
+     * right after it. This machine's speed drifts by 10-25 % within minutes, and PyTorch's with it; a ratio of two
+     * runs minutes apart (c, h) carries that drift, the median ratio of back-to-back pairs much less of it.
+     */
+    private void pairs(int n, String python) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            String job = "i_job_" + i;
+            Map<String, Object> pair = new LinkedHashMap<>();
+            pair.put("job", job(job, "local[1]", sliceC(), defaults, false, coretype));
+            results.remove(job);
+            pair.put("pytorch", peer("i_pytorch_" + i, python, "pytorch", 1));
+            list.add(pair);
+        }
+        results.put("i_pairs", list);
     }
 
     private static String lastLineOf(String text) {
