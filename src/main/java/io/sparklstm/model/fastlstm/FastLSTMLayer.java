@@ -74,11 +74,8 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
         runForward(training, workspaceMgr);
 
         LstmKernel k = kernel;
-        INDArray out = workspaceMgr.createUninitialized(
-                ArrayType.ACTIVATIONS,
-                dataType,
-                new long[] {k.steps(), k.batch(), layerConf().getNOut()},
-                'c');
+        INDArray out = timeMajorArray(
+                workspaceMgr, ArrayType.ACTIVATIONS, k, layerConf().getNOut());
         k.storeOutput(out);
         return permuteIfNWC(fromTimeMajor(out));
     }
@@ -133,13 +130,15 @@ public class FastLSTMLayer extends BaseRecurrentLayer<FastLSTM> {
         if (!layerConf().isInputGradient()) {
             return new Pair<>(g, null);
         }
-        INDArray epsOut = workspaceMgr.createUninitialized(
-                ArrayType.ACTIVATION_GRAD,
-                dataType,
-                new long[] {k.steps(), k.batch(), layerConf().getNIn()},
-                'c');
+        INDArray epsOut = timeMajorArray(
+                workspaceMgr, ArrayType.ACTIVATION_GRAD, k, layerConf().getNIn());
         k.storeInputGrad(epsOut);
         return new Pair<>(g, permuteIfNWC(backpropDropOutIfPresent(fromTimeMajor(epsOut))));
+    }
+
+    /** A new c-ordered {@code [T, B, width]} array of {@code type} for the kernel's current shape (uninitialised). */
+    private INDArray timeMajorArray(LayerWorkspaceMgr workspaceMgr, ArrayType type, LstmKernel k, long width) {
+        return workspaceMgr.createUninitialized(type, dataType, new long[] {k.steps(), k.batch(), width}, 'c');
     }
 
     /**

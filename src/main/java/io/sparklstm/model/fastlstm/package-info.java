@@ -20,7 +20,9 @@
  *       {@code float[]} laid out so that HotSpot C2 auto-vectorizes them (AVX2/AVX-512), with a float-accurate
  *       rational tanh/sigmoid; {@link io.sparklstm.model.fastlstm.DoubleGates} is the exact double version.</li>
  *   <li>{@link io.sparklstm.model.fastlstm.FastLSTMLayer}: the forward state of a training pass is kept for the
- *       following backprop instead of being recomputed.</li>
+ *       following backprop instead of being recomputed; activations and input gradients leave the layer in the
+ *       kernel's time-major layout (a permuted view as DL4J's {@code [B, k, T]}), so the next FastLSTM layer loads
+ *       them with one memcpy.</li>
  * </ul>
  * Parameters (keys, shapes, flattened layout, gate order, initialisation) are identical to the stock LSTM
  * ({@link io.sparklstm.model.fastlstm.FastLSTMParamInitializer}), so stock and fast networks exchange
