@@ -25,8 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <h2>Design</h2>
  * <ul>
  *   <li><b>Arrays that leave the layer</b> follow DL4J's workspace rules: the output activations are created with
- *       {@code workspaceMgr.create(ArrayType.ACTIVATIONS, ...)}, the input gradient with
- *       {@code ArrayType.ACTIVATION_GRAD}; the gradients are written into the layer's flattened gradient views
+ *       {@code workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, ...)}, the input gradient with
+ *       {@code ArrayType.ACTIVATION_GRAD}, both time-major and handed on as {@code [B, k, T]} views
+ *       ({@link #fromTimeMajor}); the gradients are written into the layer's flattened gradient views
  *       ({@code gradientViews}, from {@link FastLSTMParamInitializer#getGradientsFromFlattened}) and parameters
  *       are read from the flattened parameter views, so updaters (Adam state) and Spark parameter averaging see the
  *       usual flat arrays.</li>
