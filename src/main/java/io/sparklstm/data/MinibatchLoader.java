@@ -11,7 +11,8 @@ import org.nd4j.linalg.dataset.DataSet;
  * Loads a staged {@link MinibatchFile} on a worker, optionally moving every image by a {@link RandomShift}. The
  * offsets are a pure function of the run's seed, the epoch and the file's name, so a run is reproducible and a resumed
  * run sees the same images, while every epoch sees each image moved differently. The staged files stay unshifted.
- * Their bytes come from the JVM's {@link StagedFileCache} after the first epoch.
+ * Their bytes come from the JVM's {@link StagedFileCache} after the first epoch; files are opened with a small read
+ * buffer ({@link StagedFileStream}).
  */
 public final class MinibatchLoader implements DataSetLoader {
 
@@ -35,7 +36,7 @@ public final class MinibatchLoader implements DataSetLoader {
     @Override
     public DataSet load(Source source) throws IOException {
         MinibatchFile.Contents batch = MinibatchFile.read(
-                StagedFileCache.jvm().bytes(source.getPath(), source::getInputStream), source.getPath());
+                StagedFileCache.jvm().bytes(source.getPath(), () -> StagedFileStream.open(source)), source.getPath());
         return batch.toDataSet(shift, shift == null ? null : random(source));
     }
 
