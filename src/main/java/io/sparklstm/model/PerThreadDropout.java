@@ -57,8 +57,9 @@ public final class PerThreadDropout implements IDropout {
         INDArray mask = workspaceMgr.createUninitialized(
                 ArrayType.INPUT, resultArray.dataType(), DenseOrder.shape(resultArray, order), 'c');
         fillMask(mask, resultArray.shape(), order, Nd4j.getRandom().nextInt());
-        multiply(in, new Mask(mask, order), resultArray);
-        masks().set(new Mask(mask, order));
+        Mask kept = new Mask(mask, order);
+        multiply(in, kept, resultArray);
+        masks().set(kept);
         return resultArray;
     }
 

@@ -149,12 +149,12 @@ public final class SuiteBench {
             b.throughput("ab_nocoretype", null);
         }
         // (c) with exactly (d)'s training settings, so that (d) / (2 x (c)) compares like with like.
-        b.job("c_local1", "local[1]", b.sliceC(), b.defaults, false, b.coretype);
+        b.figure("c_local1", "local[1]", b.sliceC(), b.defaults, false, b.coretype);
         if (ab) {
-            b.job("c_local1_nocoretype", "local[1]", b.sliceC(), b.defaults, false, null);
+            b.figure("c_local1_nocoretype", "local[1]", b.sliceC(), b.defaults, false, null);
         }
         // (d) and (f) in one run of the job: its defaults, a test-set evaluation after every epoch.
-        b.job("d_local2", "local[2]", b.sliceD(), b.defaults, true, b.coretype);
+        b.figure("d_local2", "local[2]", b.sliceD(), b.defaults, true, b.coretype);
         b.scoring();
         if (!a.containsKey("no-peers")) {
             String torch = b.peers();
@@ -239,8 +239,13 @@ public final class SuiteBench {
         Map<String, Object> r = sparkSubmit(key, master, "io.sparklstm.cli.Main", app, core);
         r.put("settings", settings(master, t, slice, evaluateEachEpoch));
         r.put("metrics", readJson(store.resolve("runs").resolve(key).resolve("metrics.json")));
-        results.put(key, r);
         return r;
+    }
+
+    /** {@link #job}, recorded as a figure of its own under {@code key}. */
+    private void figure(
+            String key, String master, List<String> slice, Training t, boolean evaluateEachEpoch, String core) {
+        results.put(key, job(key, master, slice, t, evaluateEachEpoch, core));
     }
 
     /** What a run of the job used, for the JSON and the table. */
@@ -386,7 +391,6 @@ public final class SuiteBench {
             String job = "i_job_" + i;
             Map<String, Object> pair = new LinkedHashMap<>();
             pair.put("job", job(job, "local[1]", sliceC(), defaults, false, coretype));
-            results.remove(job);
             pair.put("pytorch", peer("i_pytorch_" + i, python, "pytorch", 1));
             list.add(pair);
         }
@@ -502,7 +506,6 @@ public final class SuiteBench {
                     t.prefetch());
             if (!s.containsKey(key)) { // a halved value may coincide with another (e.g. frequency 1)
                 s.put(key, job(key, c.getKey(), slice, t, false, coretype));
-                results.remove(key);
             }
         }
         results.put("sweep", s);

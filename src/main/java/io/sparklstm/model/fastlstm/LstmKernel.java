@@ -1,5 +1,6 @@
 package io.sparklstm.model.fastlstm;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -186,7 +187,7 @@ final class LstmKernel {
 
     private void load(NativeBuf buf, INDArray ncw, int width) {
         long[] timeMajorView = {width, 1, (long) batch * width}; // the strides of [T, B, width] c seen as [B, width, T]
-        if (ncw.dataType() == type && java.util.Arrays.equals(ncw.stride(), timeMajorView)) {
+        if (ncw.dataType() == type && Arrays.equals(ncw.stride(), timeMajorView)) {
             buf.load(0, ncw, (long) steps * batch * width);
         } else {
             buf.array.reshape('c', steps, batch, width).assign(ncw.permute(2, 0, 1));
