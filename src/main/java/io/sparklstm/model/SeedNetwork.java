@@ -65,12 +65,7 @@ public record SeedNetwork(
                 .layer(lstmLayer(Minibatches.FEATURES, units, null, false))
                 .layer(lstmLayer(units, units, layerDropout(), true))
                 .layer(new LastTimeStep(lstmLayer(units, units, layerDropout(), true)))
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .dropOut(layerDropout())
-                        .nIn(units)
-                        .nOut(Minibatches.CLASSES)
-                        .activation(Activation.SOFTMAX)
-                        .build())
+                .layer(outputLayer())
                 .setInputType(InputType.recurrent(Minibatches.FEATURES, Minibatches.STEPS))
                 .build();
     }
@@ -94,6 +89,23 @@ public record SeedNetwork(
                         .nOut(layerUnits)
                         .activation(Activation.TANH)
                         .dropOut(layerDropout)
+                        .build();
+        };
+    }
+
+    /**
+     * The dense softmax layer over the classes, with cross-entropy loss: {@link FastOutput} beside FastLSTM (the same
+     * layer with its training step in plain Java), DL4J's own beside its stock LSTM.
+     */
+    private OutputLayer outputLayer() {
+        return switch (lstm) {
+            case FAST -> FastOutput.softmaxCrossEntropy(units, Minibatches.CLASSES, layerDropout());
+            case STOCK ->
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .dropOut(layerDropout())
+                        .nIn(units)
+                        .nOut(Minibatches.CLASSES)
+                        .activation(Activation.SOFTMAX)
                         .build();
         };
     }

@@ -46,6 +46,7 @@ public final class BulkNd4jKryoRegistrator implements KryoRegistrator {
             "org.nd4j.linalg.lossfunctions.impl.LossMCXENT",
             "org.nd4j.linalg.activations.impl.ActivationSoftmax",
             "org.deeplearning4j.nn.conf.layers.OutputLayer",
+            "io.sparklstm.model.FastOutput",
             "org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep",
             "io.sparklstm.model.PerThreadDropout",
             "org.deeplearning4j.nn.api.OptimizationAlgorithm",
