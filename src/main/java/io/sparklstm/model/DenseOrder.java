@@ -1,7 +1,6 @@
 package io.sparklstm.model;
 
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -25,11 +24,15 @@ final class DenseOrder {
     static int[] of(INDArray a) {
         int rank = a.rank();
         long[] stride = a.stride();
-        int[] order = IntStream.range(0, rank)
-                .boxed()
-                .sorted(Comparator.comparingLong((Integer d) -> stride[d]).reversed())
-                .mapToInt(Integer::intValue)
-                .toArray();
+        int[] order = new int[rank];
+        for (int d = 0; d < rank; d++) { // insertion sort by decreasing stride, stable (ranks are small)
+            int i = d;
+            while (i > 0 && stride[order[i - 1]] < stride[d]) {
+                order[i] = order[i - 1];
+                i--;
+            }
+            order[i] = d;
+        }
         long expected = 1;
         for (int i = rank - 1; i >= 0; i--) {
             int d = order[i];
@@ -62,7 +65,7 @@ final class DenseOrder {
 
     /** {@code a} permuted into {@code order}: a dense row-major view of the same memory. */
     static INDArray view(INDArray a, int[] order) {
-        return a.permute(order);
+        return Arrays.equals(order, identity(order.length)) ? a : a.permute(order);
     }
 
     /** The permutation that undoes {@code order}. */
