@@ -1,10 +1,10 @@
 package io.sparklstm.model.fastlstm;
 
+import io.sparklstm.model.RuntimeLayers;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.api.layers.LayerConstraint;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -100,14 +100,14 @@ public class FastLSTM extends BaseRecurrentLayer {
             throw new IllegalStateException(
                     "FastLSTM (layer " + layerIndex + ") supports only the tanh activation, got " + getActivationFn());
         }
-        FastLSTMLayer ret = new FastLSTMLayer(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        return RuntimeLayers.wire(
+                new FastLSTMLayer(conf, networkDataType),
+                conf,
+                trainingListeners,
+                layerIndex,
+                layerParamsView,
+                initializer(),
+                initializeParams);
     }
 
     @Override
