@@ -2,14 +2,11 @@ package io.sparklstm.model;
 
 import java.util.Collection;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Configuration of the network's softmax output layer: DL4J's {@link OutputLayer} (same parameters {@code W [nIn,
@@ -30,20 +27,9 @@ public class FastOutput extends OutputLayer {
         super(builder);
     }
 
-    /**
-     * The softmax layer with cross-entropy loss (DL4J's {@code MCXENT}) over {@code nOut} classes.
-     *
-     * @param dropout applied to the layer's input while training; null for none
-     */
-    public static FastOutput softmaxCrossEntropy(int nIn, int nOut, IDropout dropout) {
-        OutputLayer.Builder b = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                .nIn(nIn)
-                .nOut(nOut)
-                .activation(Activation.SOFTMAX);
-        if (dropout != null) {
-            b.dropOut(dropout);
-        }
-        return new FastOutput(b);
+    /** The layer {@code builder} describes (DL4J's {@code OutputLayer} builder), trained by {@link FastOutputLayer}. */
+    public static FastOutput of(OutputLayer.Builder builder) {
+        return new FastOutput(builder);
     }
 
     @Override

@@ -98,16 +98,12 @@ public record SeedNetwork(
      * layer with its training step in plain Java), DL4J's own beside its stock LSTM.
      */
     private OutputLayer outputLayer() {
-        return switch (lstm) {
-            case FAST -> FastOutput.softmaxCrossEntropy(units, Minibatches.CLASSES, layerDropout());
-            case STOCK ->
-                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .dropOut(layerDropout())
-                        .nIn(units)
-                        .nOut(Minibatches.CLASSES)
-                        .activation(Activation.SOFTMAX)
-                        .build();
-        };
+        OutputLayer.Builder softmax = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .dropOut(layerDropout())
+                .nIn(units)
+                .nOut(Minibatches.CLASSES)
+                .activation(Activation.SOFTMAX);
+        return lstm == LstmImplementation.FAST ? FastOutput.of(softmax) : softmax.build();
     }
 
     /** A new dropout for one layer, null without dropout; see {@link PerThreadDropout} for why not DL4J's own. */
