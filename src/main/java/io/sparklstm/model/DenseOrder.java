@@ -1,7 +1,6 @@
 package io.sparklstm.model;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -13,7 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code [B, k, T]} (a permuted view, neither c- nor f-ordered); dropout on them through the view's strides would
  * cost ND4J's slow strided path.</p>
  */
-final class DenseOrder {
+public final class DenseOrder {
 
     private DenseOrder() {}
 
@@ -33,15 +32,42 @@ final class DenseOrder {
             }
             order[i] = d;
         }
-        long expected = 1;
-        for (int i = rank - 1; i >= 0; i--) {
-            int d = order[i];
-            if (a.size(d) != 1 && stride[d] != expected) {
-                return null;
-            }
-            expected *= a.size(d);
+        return is(a, order) ? order : null;
+    }
+
+    /**
+     * Whether {@code a}'s elements lie in memory row-major in {@code order} (dimension indices, outermost first),
+     * without gaps; size-1 dimensions may have any stride.
+     */
+    public static boolean is(INDArray a, int[] order) {
+        if (order.length != a.rank()) {
+            return false;
         }
-        return order;
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int i = order.length - 1; i >= 0; i--) {
+            int d = order[i];
+            if (shape[d] != 1 && stride[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
+    }
+
+    /** Whether {@code a} is dense row-major (c order), or a view whose strides happen to be. */
+    public static boolean isRowMajor(INDArray a) {
+        return is(a, identity(a.rank()));
+    }
+
+    /** Whether {@code a} is dense column-major (f order), or a view whose strides happen to be. */
+    public static boolean isColumnMajor(INDArray a) {
+        int[] reversed = new int[a.rank()];
+        for (int d = 0; d < reversed.length; d++) {
+            reversed[d] = reversed.length - 1 - d;
+        }
+        return is(a, reversed);
     }
 
     /** The order in which both arrays, of one shape, are dense; null when they have none in common. */
@@ -55,7 +81,11 @@ final class DenseOrder {
 
     /** The order of a c-ordered array of that rank: 0, 1, ..., rank - 1. */
     static int[] identity(int rank) {
-        return IntStream.range(0, rank).toArray();
+        int[] order = new int[rank];
+        for (int d = 0; d < rank; d++) {
+            order[d] = d;
+        }
+        return order;
     }
 
     /** {@code a}'s shape in {@code order}. */

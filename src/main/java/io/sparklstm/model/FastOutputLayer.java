@@ -123,10 +123,6 @@ final class FastOutputLayer extends OutputLayer {
 
     /** Whether the 2-D array's elements lie in memory in {@code order} without gaps (size-1 dimensions: any stride). */
     static boolean isDense(INDArray a, char order) {
-        if (a.rank() != 2) {
-            return false;
-        }
-        int inner = order == 'c' ? 1 : 0, outer = 1 - inner;
-        return (a.size(inner) == 1 || a.stride(inner) == 1) && (a.size(outer) == 1 || a.stride(outer) == a.size(inner));
+        return a.rank() == 2 && (order == 'c' ? DenseOrder.isRowMajor(a) : DenseOrder.isColumnMajor(a));
     }
 }

@@ -1,5 +1,6 @@
 package io.sparklstm.model.fastlstm;
 
+import io.sparklstm.model.DenseOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.DoublePointer;
@@ -108,22 +109,6 @@ final class NativeBuf {
     }
 
     /**
-     * Whether {@code arr}'s elements lie in memory in the row-major order of its shape, without gaps: a c-ordered
-     * array, or a view such as a permutation of one whose strides happen to be row-major (size-1 dimensions may have
-     * any stride).
-     */
-    static boolean isDenseC(INDArray arr) {
-        long expected = 1;
-        for (int i = arr.rank() - 1; i >= 0; i--) {
-            if (arr.size(i) != 1 && arr.stride(i) != expected) {
-                return false;
-            }
-            expected *= arr.size(i);
-        }
-        return true;
-    }
-
-    /**
      * Copies {@code length} elements starting at {@code src}'s first element into this buffer from element
      * {@code offset} on: one memcpy. The caller guarantees that {@code src} holds them contiguously, in the order
      * this buffer wants, and has this buffer's type.
@@ -134,7 +119,7 @@ final class NativeBuf {
 
     /** Copies {@code dst.length()} elements from element {@code offset} on into {@code dst}: dense c, same type. */
     void store(long offset, INDArray dst) {
-        if (dst.dataType() != array.dataType() || !isDenseC(dst)) {
+        if (dst.dataType() != array.dataType() || !DenseOrder.isRowMajor(dst)) {
             throw new IllegalArgumentException("Expected a dense c-ordered " + array.dataType() + " array, got "
                     + dst.dataType() + " strides " + java.util.Arrays.toString(dst.stride()));
         }
@@ -145,8 +130,9 @@ final class NativeBuf {
         return isFloat ? 4L : 8L;
     }
 
+    /** Whether {@code a} is a 2D array dense in column-major order (size-1 dimensions may have any stride). */
     static boolean isDenseF(INDArray a) {
-        return a.rank() == 2 && (a.size(0) == 1 || a.stride(0) == 1) && (a.size(1) == 1 || a.stride(1) == a.size(0));
+        return a.rank() == 2 && DenseOrder.isColumnMajor(a);
     }
 
     boolean isFloat() {
