@@ -1,5 +1,7 @@
 package io.sparklstm.model;
 
+import static io.sparklstm.NetChecks.lossAndGradients;
+import static io.sparklstm.NetChecks.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * {@link FastOutput} against DL4J's own output layer in the same network (same weights, same dropout masks, a real
@@ -95,14 +96,6 @@ class FastOutputLayerTest {
         return net;
     }
 
-    private static double lossAndGradients(MultiLayerNetwork net, DataSet batch, long maskSeed) {
-        net.setInput(batch.getFeatures());
-        net.setLabels(batch.getLabels());
-        Nd4j.getRandom().setSeed(maskSeed);
-        net.computeGradientAndScore();
-        return net.score();
-    }
-
     /** The {@code index}-th minibatch of 32 real MNIST training images. */
     private static DataSet mnist(int index) {
         int batch = 32;
@@ -112,9 +105,5 @@ class FastOutputLayerTest {
                 Mnist.labelBytes("train-labels-idx1-ubyte", examples),
                 index * batch,
                 batch);
-    }
-
-    private static double maxAbsDiff(INDArray a, INDArray b) {
-        return Transforms.abs(a.sub(b), false).maxNumber().doubleValue();
     }
 }

@@ -1,6 +1,7 @@
 package io.sparklstm.model.fastlstm;
 
-import static io.sparklstm.model.fastlstm.LstmNets.maxAbsDiff;
+import static io.sparklstm.NetChecks.lossAndGradients;
+import static io.sparklstm.NetChecks.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,8 +37,8 @@ class FastLSTMDropoutTest {
         MultiLayerNetwork fast = sameWeights(LstmImplementation.FAST, 0.3, stock);
         DataSet batch = minibatch(1);
 
-        double stockScore = scoreAndGradient(stock, batch, 99);
-        double fastScore = scoreAndGradient(fast, batch, 99);
+        double stockScore = lossAndGradients(stock, batch, 99);
+        double fastScore = lossAndGradients(fast, batch, 99);
 
         assertEquals(stockScore, fastScore, 1e-4);
         double diff = maxAbsDiff(stock.getGradientsViewArray(), fast.getGradientsViewArray());
@@ -66,8 +67,8 @@ class FastLSTMDropoutTest {
         DataSet batch = minibatch(3);
 
         assertEquals(0.0, maxAbsDiff(plain.output(batch.getFeatures()), dropped.output(batch.getFeatures())), 1e-6);
-        double plainScore = scoreAndGradient(plain, batch, 5);
-        double droppedScore = scoreAndGradient(dropped, batch, 5);
+        double plainScore = lossAndGradients(plain, batch, 5);
+        double droppedScore = lossAndGradients(dropped, batch, 5);
         assertTrue(
                 Math.abs(plainScore - droppedScore) > 1e-3,
                 "training loss with dropout 0.5 " + droppedScore + " vs without " + plainScore);
@@ -154,14 +155,6 @@ class FastLSTMDropoutTest {
         MultiLayerNetwork net = network(impl, dropout);
         net.setParams(source.params().dup());
         return net;
-    }
-
-    private static double scoreAndGradient(MultiLayerNetwork net, DataSet batch, long maskSeed) {
-        net.setInput(batch.getFeatures());
-        net.setLabels(batch.getLabels());
-        Nd4j.getRandom().setSeed(maskSeed);
-        net.computeGradientAndScore();
-        return net.score();
     }
 
     private static DataSet minibatch(long seed) {

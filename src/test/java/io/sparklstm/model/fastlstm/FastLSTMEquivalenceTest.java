@@ -1,6 +1,6 @@
 package io.sparklstm.model.fastlstm;
 
-import static io.sparklstm.model.fastlstm.LstmNets.maxAbsDiff;
+import static io.sparklstm.NetChecks.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -91,11 +91,4 @@ final class LstmNets {
         net.computeGradientAndScore();
         return net.gradient().gradient();
     }
-
-    static double maxAbsDiff(INDArray a, INDArray b) {
-        return a.castTo(DataType.DOUBLE)
-                .sub(b.castTo(DataType.DOUBLE))
-                .amaxNumber()
-                .doubleValue();
-    }
 }
