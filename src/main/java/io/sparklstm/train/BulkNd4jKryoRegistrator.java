@@ -40,6 +40,7 @@ public final class BulkNd4jKryoRegistrator implements KryoRegistrator {
             "org.nd4j.evaluation.classification.ConfusionMatrix",
             "org.nd4j.evaluation.classification.Evaluation",
             "org.deeplearning4j.spark.impl.paramavg.aggregator.ParameterAveragingAggregationTuple",
+            "org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult",
             "java.util.concurrent.atomic.AtomicInteger",
             "java.util.HashMap",
             "org.deeplearning4j.nn.conf.WorkspaceMode",

@@ -45,6 +45,16 @@ public final class DistributedTrainer {
     /** @param resumedAverage the moving average of the weights saved with a checkpoint, null for a new run */
     public DistributedTrainer(
             JavaSparkContext sc, MultiLayerNetwork network, TrainingSettings settings, INDArray resumedAverage) {
+        this(sc, network, settings, resumedAverage, true);
+    }
+
+    /** @param leanRounds false: every round through dl4j-spark's own job, the reference of the lean rounds' test */
+    DistributedTrainer(
+            JavaSparkContext sc,
+            MultiLayerNetwork network,
+            TrainingSettings settings,
+            INDArray resumedAverage,
+            boolean leanRounds) {
         this.sc = sc;
         this.average = new WeightAverage(settings.emaEpochs(), resumedAverage);
         this.settings = settings;
@@ -57,7 +67,8 @@ public final class DistributedTrainer {
                         .repartionData(Repartition.Never) // the plan already gives each partition its batches
                         .saveUpdater(true)
                         .rngSeed(settings.seed())
-                        .trainingHooks(hooks(sc, settings)));
+                        .trainingHooks(hooks(sc, settings)),
+                leanRounds);
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
 

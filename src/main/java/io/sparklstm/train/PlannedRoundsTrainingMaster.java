@@ -1,13 +1,30 @@
 package io.sparklstm.train;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaRDDLike;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.datavec.spark.util.BroadcastHadoopConfigHolder;
+import org.deeplearning4j.core.loader.DataSetLoader;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.worker.ExecuteWorkerPathFlatMap;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.deeplearning4j.spark.impl.paramavg.aggregator.ParameterAveragingAggregationTuple;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import scala.collection.JavaConverters;
+import scala.reflect.ClassTag$;
 
 /**
  * DL4J's parameter averaging, unchanged in its math, for rounds the driver plans itself ({@link EpochPlan}): every
@@ -20,6 +37,14 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
  *       it is destroyed as soon as the round's averaged parameters are back ({@link #endRound}).</li>
  * </ul>
  * The paths RDD of a round is not cached either (it is read once).
+ *
+ * <p>A round small enough that Spark's {@code treeAggregate} would build no tree (up to five workers at dl4j-spark's
+ * depth 2) also runs leaner: one Spark job straight over the round's paths ({@link RoundTask}), whose results the
+ * driver adds up as they arrive ({@link RoundSum}). That is what {@code mapPartitions} followed by
+ * {@code treeAggregate} amount to there, with the same sums in the same order, minus Spark's closure cleaning of
+ * their lambdas: five cleanings per round, each reading and parsing the class that declares the lambda (the
+ * {@code RDD} class for most), about 15 ms of the driver's time in every round of a Spark local[1] run, while the
+ * executor waits. Larger rounds keep dl4j-spark's tree ({@code docs/scaling.md}).
  */
 final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster {
 
@@ -28,8 +53,12 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
     private transient long roundPaths; // 0: no round announced (also after deserialisation)
     private transient Broadcast<NetBroadcastTuple> roundBroadcast;
 
-    PlannedRoundsTrainingMaster(Builder builder) {
+    private final boolean leanRounds;
+
+    /** @param leanRounds whether rounds that allow it run as one lean job (false: always dl4j-spark's, for tests) */
+    PlannedRoundsTrainingMaster(Builder builder, boolean leanRounds) {
         super(builder.storageLevelStreams(null));
+        this.leanRounds = leanRounds;
     }
 
     /** Announces the next {@code fitPaths} call: one round over exactly {@code paths} minibatch files. */
@@ -53,6 +82,83 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
     @Override
     protected <T, Repr extends JavaRDDLike<T, Repr>> long getTotalDataSetObjectCount(JavaRDDLike<T, Repr> data) {
         return roundPaths > 0 ? roundPaths : super.getTotalDataSetObjectCount(data);
+    }
+
+    /**
+     * One round over {@code split}: the lean job when {@link #flatAggregation} holds and this is the job's case
+     * (a network trained from paths, no training statistics, no repartitioning), else dl4j-spark's.
+     */
+    @Override
+    protected void doIterationPaths(
+            SparkDl4jMultiLayer network,
+            SparkComputationGraph graph,
+            JavaRDD<String> split,
+            int splitNum,
+            int numSplits,
+            int dataSetObjectNumExamples,
+            DataSetLoader dsLoader,
+            MultiDataSetLoader mdsLoader) {
+        int tasks = split.getNumPartitions();
+        if (!leanRounds
+                || network == null
+                || dsLoader == null
+                || collectTrainingStats
+                || statsStorage != null
+                || repartition != Repartition.Never
+                || !flatAggregation(tasks, aggregationDepth)) {
+            super.doIterationPaths(
+                    network, graph, split, splitNum, numSplits, dataSetObjectNumExamples, dsLoader, mdsLoader);
+            return;
+        }
+        JavaSparkContext sc = network.getSparkContext();
+        RoundTask task = new RoundTask(new ExecuteWorkerPathFlatMap<>(
+                getWorkerInstance(network), dsLoader, BroadcastHadoopConfigHolder.get(sc)));
+        RoundSum sum = new RoundSum();
+        List<Object> partitions = new ArrayList<>(tasks);
+        for (int p = 0; p < tasks; p++) {
+            partitions.add(p);
+        }
+        sc.sc()
+                .runJob(
+                        split.rdd(),
+                        task,
+                        JavaConverters.asScalaBuffer(partitions).toSeq(),
+                        sum,
+                        ClassTag$.MODULE$.apply(ParameterAveragingTrainingResult.class));
+        average(network, sum.sum());
+    }
+
+    /**
+     * Whether Spark's {@code treeAggregate} at this depth would merge the results of this many tasks on the driver
+     * alone, with no intermediate level: its own test, {@code tasks <= scale + ceil(tasks / scale)} with {@code scale
+     * = max(ceil(tasks^(1/depth)), 2)}.
+     */
+    static boolean flatAggregation(int tasks, int depth) {
+        int scale = Math.max((int) Math.ceil(Math.pow(tasks, 1.0 / depth)), 2);
+        return tasks <= scale + Math.ceil(tasks / (double) scale);
+    }
+
+    /**
+     * The end of dl4j-spark's {@code processResults} for a network, on the round's sum: parameters and Adam state
+     * divided by the number of workers and set, the mean score, and the iteration count advanced by the averaging
+     * frequency. A round without any minibatch leaves the network as it was.
+     */
+    private void average(SparkDl4jMultiLayer network, ParameterAveragingAggregationTuple sum) {
+        if (sum == null) {
+            return;
+        }
+        int workers = sum.getAggregationsCount();
+        MultiLayerNetwork net = network.getNetwork();
+        INDArray params = sum.getParametersSum().divi(workers);
+        net.setParameters(params);
+        INDArray updaterState = sum.getUpdaterStateSum();
+        if (updaterState != null) {
+            net.getUpdater().setStateViewArray(null, updaterState.divi(workers), false);
+        }
+        network.setScore(sum.getScoreSum() / workers);
+        Nd4j.getExecutioner().commit();
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+        conf.setIterationCount(conf.getIterationCount() + averagingFrequency);
     }
 
     /**

@@ -1,0 +1,97 @@
+package io.sparklstm.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.sparklstm.Fixtures;
+import io.sparklstm.Mnist;
+import io.sparklstm.TestSpark;
+import io.sparklstm.data.StagedSplit;
+import io.sparklstm.model.SeedNetwork;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lean averaging round ({@link RoundTask}, {@link RoundSum}) against dl4j-spark's {@code mapPartitions} and
+ * {@code treeAggregate}: the same parameters, Adam state, score and counters, and used exactly where Spark would have
+ * built no aggregation tree.
+ */
+class LeanRoundTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void twoWorkersTrainExactlyAsWithDl4jSparksRound() throws IOException {
+        JavaSparkContext sc = TestSpark.context();
+        // 22 minibatches: rounds of 2 x 4, the last one 6, split 3 + 3 between the workers
+        StagedSplit train = Mnist.stageTrain(sc, tmp, 22 * 16, 16);
+        SeedNetwork seed = Fixtures.network(16, 1e-3, 42);
+        TrainingSettings settings = Fixtures.settings(2, 16, 4, 0, 7);
+
+        DistributedTrainer lean = new DistributedTrainer(sc, seed.newNetwork(), settings, null, true);
+        DistributedTrainer dl4j = new DistributedTrainer(sc, seed.newNetwork(), settings, null, false);
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            double leanLoss = lean.fitEpoch(epoch, train).loss();
+            double dl4jLoss = dl4j.fitEpoch(epoch, train).loss();
+            assertEquals(dl4jLoss, leanLoss, 0.0, "mean loss of epoch " + epoch);
+        }
+
+        MultiLayerNetwork a = lean.network();
+        MultiLayerNetwork b = dl4j.network();
+        assertEquals(b.getIterationCount(), a.getIterationCount());
+        assertEquals(b.getEpochCount(), a.getEpochCount());
+        assertEquals(0.0, a.params().sub(b.params()).amaxNumber().doubleValue(), "largest parameter difference");
+        assertEquals(
+                0.0,
+                a.getUpdater()
+                        .getStateViewArray()
+                        .sub(b.getUpdater().getStateViewArray())
+                        .amaxNumber()
+                        .doubleValue(),
+                "largest Adam state difference");
+        assertEquals(
+                true,
+                a.params().sub(seed.newNetwork().params()).amaxNumber().doubleValue() > 1e-3,
+                "training moved the parameters");
+    }
+
+    /** Spark's own treeAggregate, counted in stages, decides the same as {@code flatAggregation} for 1-12 tasks. */
+    @Test
+    void flatAggregationIsWhereSparksTreeAggregateBuildsNoTree() throws Exception {
+        JavaSparkContext sc = TestSpark.context();
+        List<Integer> stages = new ArrayList<>();
+        SparkListener listener = new SparkListener() {
+            @Override
+            public void onJobStart(SparkListenerJobStart job) {
+                stages.add(job.stageIds().size());
+            }
+        };
+        sc.sc().addSparkListener(listener);
+        try {
+            for (int tasks = 1; tasks <= 12; tasks++) {
+                stages.clear();
+                JavaRDD<Integer> values =
+                        sc.parallelize(IntStream.range(0, 24).boxed().toList(), tasks);
+                int total = values.treeAggregate(0, Integer::sum, Integer::sum, 2);
+                assertEquals(276, total);
+                sc.sc().listenerBus().waitUntilEmpty();
+                boolean flat = stages.equals(List.of(1));
+                assertEquals(flat, PlannedRoundsTrainingMaster.flatAggregation(tasks, 2), tasks + " tasks: " + stages);
+            }
+        } finally {
+            sc.sc().removeSparkListener(listener);
+        }
+        assertEquals(true, PlannedRoundsTrainingMaster.flatAggregation(5, 2));
+        assertEquals(false, PlannedRoundsTrainingMaster.flatAggregation(6, 2));
+    }
+}
