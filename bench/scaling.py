@@ -21,6 +21,14 @@ def parameters(units=UNITS):
     return lstm1 + lstm23 + units * CLASSES + CLASSES
 
 
+def driver_fan_in(tasks, depth=2):
+    """How many results Spark's treeAggregate (dl4j-spark's depth 2) leaves for the driver: its own loop."""
+    scale = max(math.ceil(tasks ** (1 / depth)), 2)
+    while tasks > scale + math.ceil(tasks / scale):
+        tasks //= scale
+    return tasks
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("results")
@@ -90,7 +98,7 @@ def main():
           f" {sigma_dedicated * 1e3:.0f} ms):")
     print("  W     driver in   outside     eff@F=%d        samples/s          F for 90%%" % freq)
     for w in (1, 2, 4, 8, 16, 32, 64, 128, 256):
-        fan_in = w if w <= 3 else math.ceil(math.sqrt(w))      # results the driver itself receives
+        fan_in = driver_fan_in(w)  # results the driver itself receives
         bytes_in = fan_in * state_bytes
         tree_stage = 0.0 if fan_in == w else 0.05 + w * state_bytes / (nic * max(1, fan_in))
         outside = outside1 + per_exec * (fan_in - 1) + bytes_in / nic + tree_stage + state_bytes / nic
