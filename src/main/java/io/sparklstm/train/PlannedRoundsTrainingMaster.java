@@ -23,6 +23,8 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.deeplearning4j.spark.impl.paramavg.aggregator.ParameterAveragingAggregationTuple;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.collection.JavaConverters;
 import scala.reflect.ClassTag$;
 
@@ -47,6 +49,8 @@ import scala.reflect.ClassTag$;
  * executor waits. Larger rounds keep dl4j-spark's tree ({@code docs/scaling.md}).
  */
 final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster {
+
+    private static final Logger log = LoggerFactory.getLogger(PlannedRoundsTrainingMaster.class);
 
     private static final long serialVersionUID = 1L;
 
@@ -110,6 +114,14 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
                     network, graph, split, splitNum, numSplits, dataSetObjectNumExamples, dsLoader, mdsLoader);
             return;
         }
+        log.info( // dl4j-spark's round log lines, kept: logs and log-watching tools see every round alike
+                "Starting training of split {} of {}. workerMiniBatchSize={}, averagingFreq={}, Configured for {}"
+                        + " workers",
+                splitNum,
+                numSplits,
+                batchSizePerWorker,
+                averagingFrequency,
+                numWorkers);
         JavaSparkContext sc = network.getSparkContext();
         RoundTask task = new RoundTask(new ExecuteWorkerPathFlatMap<>(
                 getWorkerInstance(network), dsLoader, BroadcastHadoopConfigHolder.get(sc)));
@@ -126,6 +138,7 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
                         sum,
                         ClassTag$.MODULE$.apply(ParameterAveragingTrainingResult.class));
         average(network, sum.sum());
+        log.info("Completed training of split {} of {}", splitNum, numSplits);
     }
 
     /**

@@ -10,6 +10,9 @@ import scala.runtime.BoxedUnit;
  * The driver's side of one averaging round: adds up the workers' results (parameters, Adam state, scores) in the
  * order they arrive, with dl4j-spark's own add function: what {@code treeAggregate} does for a round too small for a
  * tree. Spark calls it on its scheduler thread, one result at a time.
+ *
+ * <p>A task that got no minibatch (a round's last, short split leaves a worker without any) returns a result without
+ * parameters. dl4j-spark's combine step drops those, so they neither count as a worker nor add a score; so here.
  */
 final class RoundSum extends AbstractFunction2<Object, ParameterAveragingTrainingResult, BoxedUnit> {
 
@@ -18,7 +21,7 @@ final class RoundSum extends AbstractFunction2<Object, ParameterAveragingTrainin
 
     @Override
     public BoxedUnit apply(Object partition, ParameterAveragingTrainingResult result) {
-        if (result != null) {
+        if (result != null && result.getParameters() != null) {
             try {
                 sum = add.call(sum, result);
             } catch (Exception e) {
