@@ -11,8 +11,9 @@ import scala.runtime.BoxedUnit;
  * order they arrive, with dl4j-spark's own add function: what {@code treeAggregate} does for a round too small for a
  * tree. Spark calls it on its scheduler thread, one result at a time.
  *
- * <p>A task that got no minibatch (a round's last, short split leaves a worker without any) returns a result without
- * parameters. dl4j-spark's combine step drops those, so they neither count as a worker nor add a score; so here.
+ * <p>A task that got no minibatch (a round's last, short split can leave a worker without any) returns a result
+ * without parameters. dl4j-spark's combine step drops such results: they count as no worker and add no score. This
+ * sum drops them the same way.
  */
 final class RoundSum extends AbstractFunction2<Object, ParameterAveragingTrainingResult, BoxedUnit> {
 

@@ -10,7 +10,8 @@ import scala.runtime.AbstractFunction2;
 
 /**
  * The executor's side of one averaging round: dl4j-spark's worker function over the task's minibatch paths, whose
- * one result (parameters, Adam state, score) it returns; null for a task without paths.
+ * one result (parameters, Adam state, score) it returns. For a task without paths that result has no parameters
+ * ({@link RoundSum} skips it); null only if the function returns no result at all.
  *
  * <p>A named class rather than a lambda on purpose: Spark's {@code ClosureCleaner} returns at once for it, where a
  * lambda (or an RDD operation built from lambdas) has the class that declares it read and parsed again on every
