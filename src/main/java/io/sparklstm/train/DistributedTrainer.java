@@ -45,16 +45,16 @@ public final class DistributedTrainer {
     /** @param resumedAverage the moving average of the weights saved with a checkpoint, null for a new run */
     public DistributedTrainer(
             JavaSparkContext sc, MultiLayerNetwork network, TrainingSettings settings, INDArray resumedAverage) {
-        this(sc, network, settings, resumedAverage, true);
+        this(sc, network, settings, resumedAverage, RoundPath.LEAN);
     }
 
-    /** @param leanRounds false: every round through dl4j-spark's own job, the reference of the lean rounds' test */
+    /** @param path {@link RoundPath#LEAN} for the job; the others are the references of the lean rounds' tests */
     DistributedTrainer(
             JavaSparkContext sc,
             MultiLayerNetwork network,
             TrainingSettings settings,
             INDArray resumedAverage,
-            boolean leanRounds) {
+            RoundPath path) {
         this.sc = sc;
         this.average = new WeightAverage(settings.emaEpochs(), resumedAverage);
         this.settings = settings;
@@ -68,7 +68,7 @@ public final class DistributedTrainer {
                         .saveUpdater(true)
                         .rngSeed(settings.seed())
                         .trainingHooks(hooks(sc, settings)),
-                leanRounds);
+                path);
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
 

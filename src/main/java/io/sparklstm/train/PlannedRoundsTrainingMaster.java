@@ -2,6 +2,7 @@ package io.sparklstm.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaRDDLike;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -18,7 +19,6 @@ import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.deeplearning4j.spark.impl.paramavg.aggregator.ParameterAveragingAggregationTuple;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -47,6 +47,11 @@ import scala.reflect.ClassTag$;
  * their lambdas: five cleanings per round, each reading and parsing the class that declares the lambda (the
  * {@code RDD} class for most), about 15 ms of the driver's time in every round of a Spark local[1] run, while the
  * executor waits. Larger rounds keep dl4j-spark's tree ({@code docs/scaling.md}).
+ *
+ * <p>In Spark local mode, where the tasks run in the driver's JVM, the round's parameters and Adam state also travel
+ * by reference rather than serialised: out in a {@link LocalBroadcast}, back through {@link LocalResults}. Both copies
+ * that Spark would make (a broadcast nobody reads there, a task result written and read back) cost about 30 ms of
+ * every round of a Spark local[1] run. On a cluster nothing changes.</p>
  */
 final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster {
 
@@ -57,12 +62,15 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
     private transient long roundPaths; // 0: no round announced (also after deserialisation)
     private transient Broadcast<NetBroadcastTuple> roundBroadcast;
 
-    private final boolean leanRounds;
+    private static final AtomicLong ROUNDS = new AtomicLong(); // numbers rounds for LocalResults, JVM-wide
 
-    /** @param leanRounds whether rounds that allow it run as one lean job (false: always dl4j-spark's, for tests) */
-    PlannedRoundsTrainingMaster(Builder builder, boolean leanRounds) {
+    private final RoundPath path;
+    private transient long handoffRound; // the current round's number for LocalResults; 0: none
+
+    /** @param path {@link RoundPath#LEAN} for the job; the others for the tests that hold it to the same bits */
+    PlannedRoundsTrainingMaster(Builder builder, RoundPath path) {
         super(builder.storageLevelStreams(null));
-        this.leanRounds = leanRounds;
+        this.path = path;
     }
 
     /** Announces the next {@code fitPaths} call: one round over exactly {@code paths} minibatch files. */
@@ -74,6 +82,10 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
     void endRound() {
         roundPaths = 0;
         releaseBroadcast();
+        if (handoffRound != 0) {
+            LocalResults.discard(handoffRound);
+            handoffRound = 0;
+        }
     }
 
     private void releaseBroadcast() {
@@ -103,7 +115,7 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
             DataSetLoader dsLoader,
             MultiDataSetLoader mdsLoader) {
         int tasks = split.getNumPartitions();
-        if (!leanRounds
+        if (path == RoundPath.DL4J
                 || network == null
                 || dsLoader == null
                 || collectTrainingStats
@@ -123,8 +135,11 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
                 averagingFrequency,
                 numWorkers);
         JavaSparkContext sc = network.getSparkContext();
-        RoundTask task = new RoundTask(new ExecuteWorkerPathFlatMap<>(
-                getWorkerInstance(network), dsLoader, BroadcastHadoopConfigHolder.get(sc)));
+        handoffRound = inJvm(sc) ? ROUNDS.incrementAndGet() : 0;
+        RoundTask task = new RoundTask(
+                new ExecuteWorkerPathFlatMap<>(
+                        getWorkerInstance(network), dsLoader, BroadcastHadoopConfigHolder.get(sc)),
+                handoffRound);
         RoundSum sum = new RoundSum();
         List<Object> partitions = new ArrayList<>(tasks);
         for (int p = 0; p < tasks; p++) {
@@ -136,9 +151,17 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
                         task,
                         JavaConverters.asScalaBuffer(partitions).toSeq(),
                         sum,
-                        ClassTag$.MODULE$.apply(ParameterAveragingTrainingResult.class));
+                        ClassTag$.MODULE$.apply(Object.class));
         average(network, sum.sum());
         log.info("Completed training of split {} of {}", splitNum, numSplits);
+    }
+
+    /**
+     * Whether this round's parameters go to and from the tasks by reference: {@link RoundPath#LEAN} in Spark local
+     * mode, where the tasks run in the driver's JVM ({@link LocalBroadcast}, {@link LocalResults}).
+     */
+    private boolean inJvm(JavaSparkContext sc) {
+        return path == RoundPath.LEAN && sc.isLocal();
     }
 
     /**
@@ -183,11 +206,10 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
     public ParameterAveragingTrainingWorker getWorkerInstance(SparkDl4jMultiLayer network) {
         MultiLayerNetwork net = network.getNetwork();
         releaseBroadcast(); // a call cut into several splits: the previous one is done
-        roundBroadcast = network.getSparkContext()
-                .broadcast(new NetBroadcastTuple(
-                        net.getLayerWiseConfigurations(),
-                        net.params(),
-                        net.getUpdater().getStateViewArray()));
+        NetBroadcastTuple round = new NetBroadcastTuple(
+                net.getLayerWiseConfigurations(), net.params(), net.getUpdater().getStateViewArray());
+        JavaSparkContext sc = network.getSparkContext();
+        roundBroadcast = inJvm(sc) ? LocalBroadcast.of(round, NetBroadcastTuple.class) : sc.broadcast(round);
         WorkerConfiguration configuration = new WorkerConfiguration(
                 false,
                 rddDataSetNumExamples,

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The lean averaging round ({@link RoundTask}, {@link RoundSum}) against dl4j-spark's {@code mapPartitions} and
- * {@code treeAggregate}: the same parameters, Adam state, score and counters, and used exactly where Spark would have
- * built no aggregation tree.
+ * The lean averaging round ({@link RoundTask}, {@link RoundSum}), serialised as on a cluster and handed over in the
+ * driver's JVM as in local mode ({@link LocalBroadcast}, {@link LocalResults}), against dl4j-spark's
+ * {@code mapPartitions} and {@code treeAggregate}: the same parameters, Adam state, score and counters, and used
+ * exactly where Spark would have built no aggregation tree.
  */
 class LeanRoundTest {
 
@@ -38,31 +39,52 @@ class LeanRoundTest {
         SeedNetwork seed = Fixtures.network(16, 1e-3, 42);
         TrainingSettings settings = Fixtures.settings(2, 16, 4, 0, 7);
 
-        DistributedTrainer lean = new DistributedTrainer(sc, seed.newNetwork(), settings, null, true);
-        DistributedTrainer dl4j = new DistributedTrainer(sc, seed.newNetwork(), settings, null, false);
+        DistributedTrainer dl4j = new DistributedTrainer(sc, seed.newNetwork(), settings, null, RoundPath.DL4J);
+        DistributedTrainer serialized =
+                new DistributedTrainer(sc, seed.newNetwork(), settings, null, RoundPath.LEAN_SERIALIZED);
+        DistributedTrainer lean = new DistributedTrainer(sc, seed.newNetwork(), settings, null, RoundPath.LEAN);
+        long handedBefore = LocalResults.deposited();
         for (int epoch = 1; epoch <= 2; epoch++) {
-            double leanLoss = lean.fitEpoch(epoch, train).loss();
             double dl4jLoss = dl4j.fitEpoch(epoch, train).loss();
-            assertEquals(dl4jLoss, leanLoss, 0.0, "mean loss of epoch " + epoch);
+            long handed = LocalResults.deposited();
+            assertEquals(dl4jLoss, serialized.fitEpoch(epoch, train).loss(), 0.0, "serialized, loss of epoch " + epoch);
+            assertEquals(handed, LocalResults.deposited(), "the serialized path hands nothing over");
+            assertEquals(dl4jLoss, lean.fitEpoch(epoch, train).loss(), 0.0, "lean, mean loss of epoch " + epoch);
         }
+        // local mode: every task with minibatches handed its result over (2 epochs x (2 rounds x 2 workers + 1)),
+        // and nothing is left behind, neither results nor broadcasts
+        assertEquals(10, LocalResults.deposited() - handedBefore, "results handed over in the driver's JVM");
+        assertEquals(0, LocalResults.waiting(), "results left behind");
+        assertEquals(0, LocalBroadcast.live(), "broadcasts left behind");
 
-        MultiLayerNetwork a = lean.network();
-        MultiLayerNetwork b = dl4j.network();
-        assertEquals(b.getIterationCount(), a.getIterationCount());
-        assertEquals(b.getEpochCount(), a.getEpochCount());
-        assertEquals(0.0, a.params().sub(b.params()).amaxNumber().doubleValue(), "largest parameter difference");
-        assertEquals(
-                0.0,
-                a.getUpdater()
-                        .getStateViewArray()
-                        .sub(b.getUpdater().getStateViewArray())
-                        .amaxNumber()
-                        .doubleValue(),
-                "largest Adam state difference");
+        assertSameTraining(dl4j.network(), serialized.network(), "serialized");
+        assertSameTraining(dl4j.network(), lean.network(), "lean");
         assertEquals(
                 true,
-                a.params().sub(seed.newNetwork().params()).amaxNumber().doubleValue() > 1e-3,
+                lean.network()
+                                .params()
+                                .sub(seed.newNetwork().params())
+                                .amaxNumber()
+                                .doubleValue()
+                        > 1e-3,
                 "training moved the parameters");
+    }
+
+    private static void assertSameTraining(MultiLayerNetwork expected, MultiLayerNetwork actual, String path) {
+        assertEquals(expected.getIterationCount(), actual.getIterationCount(), path + ": iterations");
+        assertEquals(expected.getEpochCount(), actual.getEpochCount(), path + ": epochs");
+        assertEquals(
+                0.0,
+                actual.params().sub(expected.params()).amaxNumber().doubleValue(),
+                path + ": largest parameter difference");
+        assertEquals(
+                0.0,
+                actual.getUpdater()
+                        .getStateViewArray()
+                        .sub(expected.getUpdater().getStateViewArray())
+                        .amaxNumber()
+                        .doubleValue(),
+                path + ": largest Adam state difference");
     }
 
     /** Spark's own treeAggregate, counted in stages, decides the same as {@code flatAggregation} for 1-12 tasks. */
