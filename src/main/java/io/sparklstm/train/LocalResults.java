@@ -1,8 +1,9 @@
 package io.sparklstm.train;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
 import org.apache.spark.SparkEnv;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -20,30 +21,44 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The copy keeps the serialised path's ownership: the driver adds up arrays that no worker network uses (the
  * result's own arrays are the worker's live parameters, which {@link ReusingTrainingWorker} keeps for the next round).
  * A key is only used in the JVM that made it: {@link #deposit} hands back the result itself when called elsewhere.
- * Results whose key never reached the driver (a task that failed after depositing) are dropped with their round
- * ({@link #discard}).</p>
+ * The driver opens a round before its tasks start and closes it when the round's job is over, successful or not:
+ * results nobody took are dropped then, and a task still running after its job failed leaves nothing behind.</p>
  */
 final class LocalResults {
 
-    private static final AtomicLong NEXT_KEY = new AtomicLong(1);
+    private static long nextKey = 1; // guarded by LocalResults.class, as are the two collections
 
-    private static final Map<Long, Deposit> DEPOSITS = new ConcurrentHashMap<>();
+    private static final Set<Long> OPEN_ROUNDS = new HashSet<>();
+
+    private static final Map<Long, Deposit> DEPOSITS = new HashMap<>();
 
     private record Deposit(long round, ParameterAveragingTrainingResult result) {}
 
     private LocalResults() {}
 
+    /** Opens {@code round} for deposits, before its tasks start. */
+    static synchronized void open(long round) {
+        OPEN_ROUNDS.add(round);
+    }
+
     /**
      * What a task of round {@code round} returns for {@code result}: a key to a copy of it when the task runs in the
-     * driver's JVM, else the result itself. Results without parameters (a task without minibatches) go as they are.
+     * driver's JVM, else the result itself. Results without parameters (a task without minibatches) go as they are;
+     * a task that ends after its round was closed (its job failed or was cancelled) returns null and leaves nothing.
      */
     static Object deposit(long round, ParameterAveragingTrainingResult result) {
         if (result == null || result.getParameters() == null || !inDriverJvm()) {
             return result;
         }
-        long key = NEXT_KEY.getAndIncrement();
-        DEPOSITS.put(key, new Deposit(round, copy(result)));
-        return key;
+        ParameterAveragingTrainingResult copy = copy(result);
+        synchronized (LocalResults.class) {
+            if (!OPEN_ROUNDS.contains(round)) {
+                return null;
+            }
+            long key = nextKey++;
+            DEPOSITS.put(key, new Deposit(round, copy));
+            return key;
+        }
     }
 
     /** The result a task returned: deposited ({@code Long} key) or serialised (the result itself). */
@@ -51,7 +66,10 @@ final class LocalResults {
         if (!(returned instanceof Long key)) {
             return (ParameterAveragingTrainingResult) returned;
         }
-        Deposit deposit = DEPOSITS.remove(key);
+        Deposit deposit;
+        synchronized (LocalResults.class) {
+            deposit = DEPOSITS.remove(key);
+        }
         if (deposit == null) {
             throw new IllegalStateException("Round result " + key + " is not in this JVM: taken twice, or returned by"
                     + " a task outside the driver's JVM");
@@ -59,18 +77,19 @@ final class LocalResults {
         return deposit.result();
     }
 
-    /** Drops the results of {@code round} that nobody took. */
-    static void discard(long round) {
+    /** Closes {@code round}: drops its results that nobody took, and refuses later ones. */
+    static synchronized void close(long round) {
+        OPEN_ROUNDS.remove(round);
         DEPOSITS.values().removeIf(d -> d.round() == round);
     }
 
     /** How many results tasks of this JVM have handed over so far. */
-    static long deposited() {
-        return NEXT_KEY.get() - 1;
+    static synchronized long deposited() {
+        return nextKey - 1;
     }
 
     /** How many results wait to be taken. */
-    static int waiting() {
+    static synchronized int waiting() {
         return DEPOSITS.size();
     }
 

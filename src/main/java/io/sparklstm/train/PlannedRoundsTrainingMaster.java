@@ -83,7 +83,7 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
         roundPaths = 0;
         releaseBroadcast();
         if (handoffRound != 0) {
-            LocalResults.discard(handoffRound);
+            LocalResults.close(handoffRound);
             handoffRound = 0;
         }
     }
@@ -136,6 +136,9 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
                 numWorkers);
         JavaSparkContext sc = network.getSparkContext();
         handoffRound = inJvm(sc) ? ROUNDS.incrementAndGet() : 0;
+        if (handoffRound != 0) {
+            LocalResults.open(handoffRound);
+        }
         RoundTask task = new RoundTask(
                 new ExecuteWorkerPathFlatMap<>(
                         getWorkerInstance(network), dsLoader, BroadcastHadoopConfigHolder.get(sc)),
