@@ -734,7 +734,49 @@ final class Report {
                 num("%.2fx", median),
                 ">= 1.3x",
                 judged ? verdict(median, median >= 1.3) : "not judged: generic build");
-        derived.put("pairs", Map.of("ratios", ratios, "median", median));
+        double[] geometric = geometricMean(ratios);
+        row(
+                "    geometric mean of the pairs, 95 % interval",
+                ratios.size() < 2 ? "n/a" : fmt("%.2fx (%.2f-%.2f)", geometric[0], geometric[1], geometric[2]),
+                "",
+                ratios.size() < 2 ? "" : geometric[1] >= 1.3 ? "above 1.3x" : "interval reaches below 1.3x");
+        derived.put(
+                "pairs",
+                Map.of(
+                        "ratios",
+                        ratios,
+                        "median",
+                        median,
+                        "geometricMean",
+                        geometric[0],
+                        "interval95",
+                        List.of(geometric[1], geometric[2])));
+    }
+
+    /**
+     * The pairs' geometric mean and its 95 % confidence interval (Student's t on the logarithms of the ratios): how
+     * far the machine's run-to-run spread leaves the per-core verdict in doubt. NaN for fewer than two pairs.
+     */
+    static double[] geometricMean(List<Double> ratios) {
+        int n = ratios.size();
+        if (n < 2) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        }
+        double mean = ratios.stream().mapToDouble(Math::log).average().orElseThrow();
+        double squares = ratios.stream()
+                .mapToDouble(r -> (Math.log(r) - mean) * (Math.log(r) - mean))
+                .sum();
+        double half = studentT95(n - 1) * Math.sqrt(squares / (n - 1) / n);
+        return new double[] {Math.exp(mean), Math.exp(mean - half), Math.exp(mean + half)};
+    }
+
+    /** Two-sided 95 % quantile of Student's t with {@code df} degrees of freedom (1.96 beyond 30). */
+    private static double studentT95(int df) {
+        double[] table = {
+            12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+            2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042
+        };
+        return df <= table.length ? table[df - 1] : 1.96;
     }
 
     private static double median(List<Double> xs) {
