@@ -26,7 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class LocalResults {
 
-    private static long nextKey = 1; // guarded by LocalResults.class, as are the two collections
+    private static long nextKey = 1; // guarded by LocalResults.class, as are nextRound and the two collections
+
+    private static long nextRound = 1;
 
     private static final Set<Long> OPEN_ROUNDS = new HashSet<>();
 
@@ -36,9 +38,11 @@ final class LocalResults {
 
     private LocalResults() {}
 
-    /** Opens {@code round} for deposits, before its tasks start. */
-    static synchronized void open(long round) {
+    /** Opens a new round for deposits, before its tasks start, and returns its number (never 0). */
+    static synchronized long open() {
+        long round = nextRound++;
         OPEN_ROUNDS.add(round);
+        return round;
     }
 
     /**

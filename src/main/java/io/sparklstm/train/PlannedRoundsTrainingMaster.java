@@ -2,7 +2,6 @@ package io.sparklstm.train;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaRDDLike;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -61,8 +60,6 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
 
     private transient long roundPaths; // 0: no round announced (also after deserialisation)
     private transient Broadcast<NetBroadcastTuple> roundBroadcast;
-
-    private static final AtomicLong ROUNDS = new AtomicLong(); // numbers rounds for LocalResults, JVM-wide
 
     private final RoundPath path;
     private transient long handoffRound; // the current round's number for LocalResults; 0: none
@@ -135,10 +132,7 @@ final class PlannedRoundsTrainingMaster extends ParameterAveragingTrainingMaster
                 averagingFrequency,
                 numWorkers);
         JavaSparkContext sc = network.getSparkContext();
-        handoffRound = inJvm(sc) ? ROUNDS.incrementAndGet() : 0;
-        if (handoffRound != 0) {
-            LocalResults.open(handoffRound);
-        }
+        handoffRound = inJvm(sc) ? LocalResults.open() : 0;
         RoundTask task = new RoundTask(
                 new ExecuteWorkerPathFlatMap<>(
                         getWorkerInstance(network), dsLoader, BroadcastHadoopConfigHolder.get(sc)),

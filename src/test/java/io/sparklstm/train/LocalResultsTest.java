@@ -31,8 +31,7 @@ class LocalResultsTest {
 
     @Test
     void aResultGoesOverAsAKeyToACopyAndIsTakenOnce() {
-        long round = -101; // round numbers of no real training
-        LocalResults.open(round);
+        long round = LocalResults.open();
         ParameterAveragingTrainingResult original = result(3f);
         Object returned = LocalResults.deposit(round, original);
         assertInstanceOf(Long.class, returned);
@@ -49,9 +48,8 @@ class LocalResultsTest {
 
     @Test
     void closingARoundDropsWhatNobodyTookAndRefusesLateResults() {
-        long round = -102;
         int waiting = LocalResults.waiting();
-        LocalResults.open(round);
+        long round = LocalResults.open();
         LocalResults.deposit(round, result(1f));
         assertEquals(waiting + 1, LocalResults.waiting());
         LocalResults.close(round);
